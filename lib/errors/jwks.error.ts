@@ -1,0 +1,33 @@
+/**
+ * Every stable error code of nestjs-jwks. Codes are API: adding one is a minor release, renaming one is
+ * a major release. Branch on `code`, never on message text.
+ */
+export type JwksErrorCode =
+  | 'JWKS_FETCH_FAILED'
+  | 'JWKS_INVALID'
+  | 'KEY_NOT_FOUND'
+  | 'KEY_INVALID'
+  | 'ALG_NOT_ALLOWED'
+  | 'ISSUER_MISMATCH'
+  | 'ISSUER_UNTRUSTED'
+  | 'AUDIENCE_MISMATCH'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_NOT_YET_VALID'
+  | 'TOKEN_MALFORMED'
+  | 'TOKEN_MISSING'
+  | 'SIGNATURE_INVALID'
+  | 'CLAIM_INVALID'
+  | 'INSUFFICIENT_SCOPE'
+  | 'OPTIONS_INVALID';
+
+/** Base of every nestjs-jwks error. Branch on `code`; messages may change, codes do not. */
+export class JwksError extends Error {
+  constructor(
+    readonly code: JwksErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}

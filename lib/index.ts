@@ -1,0 +1,45 @@
+export { JwksModule } from './jwks.module.js';
+export { JWKS_MODULE_OPTIONS } from './jwks.module-definition.js';
+
+export type { IssuerOptions, JwksModuleOptions } from './options/jwks-module-options.interface.js';
+export type { JwsAlgorithm } from './options/jws-algorithms.js';
+export { JWS_ALGORITHMS } from './options/jws-algorithms.js';
+export type { TokenExtractor } from './options/token-extractor.interface.js';
+export { JWKS_DEFAULTS } from './options/jwks-defaults.js';
+
+export { Clock } from './time/clock.js';
+export { SystemClock } from './time/system-clock.js';
+
+export { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
+export type { AuthorizationServerMetadata } from './discovery/authorization-server-metadata.interface.js';
+export { JwksKeyCache } from './keys/jwks-key-cache.js';
+export type { ImportedKey } from './keys/imported-key.interface.js';
+export { JwtVerifier } from './verification/jwt-verifier.js';
+export type { JoseHeader, JwtPayload, VerifiedToken } from './verification/jwt.types.js';
+
+export { JwksStrategy } from './passport/jwks.strategy.js';
+export { fromAuthorizationBearer } from './passport/extract-token.js';
+export { JwtAuthGuard } from './guards/jwt-auth.guard.js';
+
+export { CurrentUser } from './decorators/current-user.decorator.js';
+export { Issuer } from './decorators/issuer.decorator.js';
+export { Public } from './decorators/public.decorator.js';
+export { Scopes, ScopesMetadata } from './decorators/scopes.decorator.js';
+
+export { JwksError, type JwksErrorCode } from './errors/jwks.error.js';
+export { AlgorithmNotAllowedError } from './errors/algorithm-not-allowed.error.js';
+export { AudienceMismatchError } from './errors/audience-mismatch.error.js';
+export { ClaimInvalidError } from './errors/claim-invalid.error.js';
+export { InsufficientScopeError } from './errors/insufficient-scope.error.js';
+export { InvalidJwksError } from './errors/invalid-jwks.error.js';
+export { InvalidKeyError } from './errors/invalid-key.error.js';
+export { InvalidOptionsError } from './errors/invalid-options.error.js';
+export { IssuerMismatchError } from './errors/issuer-mismatch.error.js';
+export { IssuerUntrustedError } from './errors/issuer-untrusted.error.js';
+export { JwksFetchFailedError } from './errors/jwks-fetch-failed.error.js';
+export { KeyNotFoundError } from './errors/key-not-found.error.js';
+export { SignatureInvalidError } from './errors/signature-invalid.error.js';
+export { TokenExpiredError } from './errors/token-expired.error.js';
+export { TokenMalformedError } from './errors/token-malformed.error.js';
+export { TokenMissingError } from './errors/token-missing.error.js';
+export { TokenNotYetValidError } from './errors/token-not-yet-valid.error.js';

@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { DocumentCache } from './cache/document-cache.js';
+import { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
+import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
+import { JwksHttpClient } from './http/jwks-http-client.js';
+import { ConfigurableModuleClass, JWKS_MODULE_OPTIONS } from './jwks.module-definition.js';
+import { JwksKeyCache } from './keys/jwks-key-cache.js';
+import type { JwksModuleOptions } from './options/jwks-module-options.interface.js';
+import { resolveJwksOptions } from './options/resolve-jwks-options.js';
+import { JWKS_OPTIONS } from './options/resolved-jwks-options.js';
+import { fromAuthorizationBearer } from './passport/extract-token.js';
+import { JwksStrategy } from './passport/jwks.strategy.js';
+import { Clock } from './time/clock.js';
+import { SystemClock } from './time/system-clock.js';
+import { JwtVerifier } from './verification/jwt-verifier.js';
+
+/**
+ * Verifies bearer tokens of the configured issuers: `JwksModule.forRoot({ issuers: [...] })` or
+ * `forRootAsync({ imports, inject, useFactory })`, then `JwtAuthGuard` on controllers and resolvers.
+ * Pass `isGlobal: true` to use the guard in feature modules without importing the module there.
+ * @throws InvalidOptionsError (`OPTIONS_INVALID`) at startup when the options are invalid.
+ */
+@Module({
+  providers: [
+    {
+      provide: JWKS_OPTIONS,
+      inject: [JWKS_MODULE_OPTIONS],
+      useFactory: (options: JwksModuleOptions) => resolveJwksOptions(options, fromAuthorizationBearer),
+    },
+    { provide: Clock, useClass: SystemClock },
+    JwksHttpClient,
+    DocumentCache,
+    IssuerDiscoveryService,
+    JwksKeyCache,
+    JwtVerifier,
+    JwksStrategy,
+    JwtAuthGuard,
+  ],
+  exports: [JWKS_OPTIONS, Clock, IssuerDiscoveryService, JwksKeyCache, JwtVerifier, JwksStrategy, JwtAuthGuard],
+})
+export class JwksModule extends ConfigurableModuleClass {}

@@ -1,0 +1,182 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { refreshAheadAt, type CachedDocument } from '../cache/cached-document.interface.js';
+import { DocumentCache } from '../cache/document-cache.js';
+import { SingleFlight } from '../cache/single-flight.js';
+import { IssuerDiscoveryService } from '../discovery/issuer-discovery.service.js';
+import { InvalidKeyError } from '../errors/invalid-key.error.js';
+import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
+import { KeyNotFoundError } from '../errors/key-not-found.error.js';
+import { JwksHttpClient } from '../http/jwks-http-client.js';
+import { freshnessMs } from '../http/parse-cache-control.js';
+import type { JwsAlgorithm } from '../options/jws-algorithms.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import { Clock } from '../time/clock.js';
+import type { ImportedKey } from './imported-key.interface.js';
+import { KeySet } from './key-set.js';
+import { ProviderHealthLog } from './provider-health-log.js';
+
+/** One issuer's keys as held in process (L1). */
+interface IssuerKeys {
+  readonly keys: KeySet;
+  readonly document: CachedDocument;
+  /** When to start a background refresh. */
+  readonly refreshAt: number;
+  /** When the keys stop being fresh and a request must wait for new ones. */
+  readonly freshUntil: number;
+}
+
+/** Why a set is being loaded, which decides whether the shared cache may answer. */
+type LoadReason = 'expired' | 'ahead' | 'unknown-kid' | 'forced';
+
+/**
+ * Every trusted issuer's keys: L1 is a map of imported `KeyObject`s (a hit awaits nothing), L2 the
+ * shared `DocumentCache`. Concurrent misses share one fetch; an unknown `kid` refetches at most once
+ * per `cooldown`; sets near expiry are refreshed in the background; when the provider fails, the
+ * last-known-good set serves for up to `staleTtl`.
+ */
+@Injectable()
+export class JwksKeyCache implements OnApplicationBootstrap {
+  private readonly logger = new Logger(JwksKeyCache.name);
+  private readonly memory = new Map<string, IssuerKeys>();
+  private readonly lastForcedAt = new Map<string, number>();
+  private readonly flights = new SingleFlight<IssuerKeys>();
+  private readonly health = new ProviderHealthLog(this.logger);
+
+  constructor(
+    @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
+    private readonly discovery: IssuerDiscoveryService,
+    private readonly http: JwksHttpClient,
+    private readonly store: DocumentCache,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Fetches every issuer's metadata and keys in the background; failures are logged, not fatal. */
+  onApplicationBootstrap(): void {
+    if (!this.options.prefetch) return;
+    for (const issuer of this.options.issuers.keys()) {
+      this.load(issuer, 'expired').catch(() => undefined); // logged in load; retried on first use
+    }
+  }
+
+  /**
+   * The key that verifies a token of `issuer` signed with `alg`, selected by `kid`.
+   * @throws KeyNotFoundError, InvalidKeyError, JwksFetchFailedError, InvalidJwksError, IssuerMismatchError
+   */
+  async getKey(issuer: string, kid: string | undefined, alg: JwsAlgorithm): Promise<ImportedKey> {
+    if (!this.options.issuers.has(issuer)) throw new IssuerUntrustedError(issuer);
+    const now = this.clock.now();
+    let entry = this.memory.get(issuer);
+    if (entry === undefined || now >= entry.freshUntil) entry = await this.load(issuer, 'expired');
+    else if (now >= entry.refreshAt) this.refreshInBackground(issuer);
+    let selected = entry.keys.select(kid, alg);
+    if (selected === undefined) {
+      entry = await this.afterUnknownKid(issuer, entry, now);
+      selected = entry.keys.select(kid, alg);
+    }
+    if (selected === undefined) throw new KeyNotFoundError(issuer, kid, new Date(entry.document.fetchedAt));
+    if (typeof selected === 'string') throw new InvalidKeyError(issuer, kid, selected);
+    return selected;
+  }
+
+  /**
+   * Fetches the issuer's JWKS now (after discovery if needed), whatever the cache holds.
+   * @returns once the new set is in use.
+   */
+  async refresh(issuer: string): Promise<void> {
+    if (!this.options.issuers.has(issuer)) throw new IssuerUntrustedError(issuer);
+    await this.load(issuer, 'forced');
+  }
+
+  /**
+   * A kid we do not know may be a rotation we have not seen yet: join a fetch already in flight, or
+   * start one if the cooldown allows. Otherwise answer from what we have, without waiting, so a
+   * flood of random kids costs the provider at most one fetch per cooldown.
+   */
+  private async afterUnknownKid(issuer: string, entry: IssuerKeys, now: number): Promise<IssuerKeys> {
+    const inFlight = this.flights.current(issuer);
+    if (inFlight !== undefined) return inFlight.catch(() => entry);
+    const last = this.lastForcedAt.get(issuer);
+    if (last !== undefined && now - last < this.options.cooldownMs) return entry;
+    this.lastForcedAt.set(issuer, now);
+    return this.load(issuer, 'unknown-kid').catch(() => entry);
+  }
+
+  private refreshInBackground(issuer: string): void {
+    if (this.flights.current(issuer) !== undefined) return;
+    this.load(issuer, 'ahead').catch(() => undefined); // logged in load; stale keys keep serving
+  }
+
+  private load(issuer: string, reason: LoadReason): Promise<IssuerKeys> {
+    return this.flights.run(issuer, async () => {
+      const current = this.memory.get(issuer);
+      const bypassShared = reason === 'unknown-kid' || reason === 'forced';
+      const shared = bypassShared ? undefined : await this.newerShared(issuer, current);
+      if (shared !== undefined) return this.install(issuer, shared, current);
+      try {
+        const document = await this.fetch(issuer);
+        await this.store.set('jwks', issuer, document);
+        this.health.recovered(issuer);
+        return this.install(issuer, document, current);
+      } catch (error) {
+        if (reason === 'forced') throw error;
+        return this.serveStale(issuer, current, error);
+      }
+    });
+  }
+
+  /** Another API instance may already have refreshed the set into the shared cache. */
+  private async newerShared(issuer: string, current: IssuerKeys | undefined) {
+    const shared = await this.store.get('jwks', issuer);
+    if (shared === undefined || this.clock.now() >= refreshAheadAt(shared)) return undefined;
+    if (current !== undefined && shared.fetchedAt <= current.document.fetchedAt) return undefined;
+    return shared;
+  }
+
+  private async fetch(issuer: string): Promise<CachedDocument> {
+    const uri = await this.discovery.getJwksUri(issuer);
+    const fetched = await this.http.getJson(uri);
+    KeySet.fromJwks(fetched.body, uri); // refuse a broken set before it reaches the shared cache
+    const fetchedAt = this.clock.now();
+    const freshUntil = fetchedAt + freshnessMs(fetched.maxAgeSeconds, this.options);
+    return { body: fetched.body, source: uri, fetchedAt, freshUntil };
+  }
+
+  private install(issuer: string, document: CachedDocument, previous: IssuerKeys | undefined) {
+    const keys = KeySet.fromJwks(document.body, document.source);
+    this.health.announce(issuer, keys, previous?.keys);
+    const entry: IssuerKeys = {
+      keys,
+      document,
+      refreshAt: refreshAheadAt(document),
+      freshUntil: document.freshUntil,
+    };
+    this.memory.set(issuer, entry);
+    return entry;
+  }
+
+  /**
+   * Stale-if-error: the last-known-good set keeps serving for `staleTtl` past its freshness, without
+   * making requests wait; a background retry runs at most once per cooldown, so an outage is not
+   * hammered once per request.
+   */
+  private async serveStale(issuer: string, current: IssuerKeys | undefined, error: unknown) {
+    const now = this.clock.now();
+    const last = current?.document ?? (await this.store.get('jwks', issuer));
+    const staleUntil = last === undefined ? 0 : last.freshUntil + this.options.staleTtlMs;
+    if (last === undefined || now >= staleUntil) {
+      this.health.failed(issuer, error, false);
+      throw error;
+    }
+    this.health.failed(issuer, error, true);
+    const keys = current?.keys ?? KeySet.fromJwks(last.body, last.source);
+    const retryAt = Math.min(staleUntil, now + this.options.cooldownMs);
+    const entry: IssuerKeys = { keys, document: last, refreshAt: retryAt, freshUntil: staleUntil };
+    this.memory.set(issuer, entry);
+    return entry;
+  }
+}

@@ -1,0 +1,65 @@
+import type { JwsAlgorithm } from './jws-algorithms.js';
+import type { TokenExtractor } from './token-extractor.interface.js';
+
+/** One trusted identity provider. */
+export interface IssuerOptions {
+  /** The exact `iss` value of its tokens and of its metadata's `issuer` (trailing slash included). */
+  issuer: string;
+  /**
+   * Where the metadata lives. Default: `{issuer}/.well-known/openid-configuration`, then the RFC 8414
+   * `{origin}/.well-known/oauth-authorization-server{path}`.
+   */
+  discoveryUrl?: string;
+  /** The JWKS URL; when set, discovery is skipped (takes precedence over `discoveryUrl`). */
+  jwksUri?: string;
+  /** Accepted `aud` values; a token must name at least one. Not checked when unset. */
+  audience?: string | string[];
+  /** Per-issuer algorithm allow-list; defaults to the module's `algorithms`. */
+  algorithms?: JwsAlgorithm[];
+  /**
+   * Replace the scheme, host and port of the advertised `jwks_uri` with the discovery URL's, for
+   * providers that advertise an internal name (`http://keycloak:8080`) while reached at another.
+   * @defaultValue false
+   */
+  rewriteJwksOrigin?: boolean;
+  /** Extra extractors tried after the module's, e.g. a provider's own header or cookie. */
+  tokenExtractors?: TokenExtractor[];
+  /** Claims that must be present (`exp` always is). */
+  requiredClaims?: string[];
+  /** Expected JOSE header `typ`, e.g. `at+jwt` (RFC 9068); compared case-insensitively, `application/` prefix optional. */
+  typ?: string;
+}
+
+/** Options of `JwksModule.forRoot()` / `forRootAsync()`. Every duration is in seconds. */
+export interface JwksModuleOptions {
+  /** One or more trusted issuers. */
+  issuers: IssuerOptions[];
+  /** Allowed algorithms. @defaultValue ['RS256', 'ES256'] */
+  algorithms?: JwsAlgorithm[];
+  /** Seconds of leeway for `exp`, `nbf` and `iat`. @defaultValue 30 */
+  clockTolerance?: number;
+  /** Seconds a JWKS or metadata document stays fresh when the response sets no `max-age`. @defaultValue 900 */
+  cacheTtl?: number;
+  /** Lower bound, in seconds, applied to `Cache-Control: max-age`. @defaultValue 60 */
+  minCacheTtl?: number;
+  /** Upper bound, in seconds, applied to `Cache-Control: max-age`. @defaultValue 86400 */
+  maxCacheTtl?: number;
+  /** Seconds the last-known-good keys keep serving while the provider fails. @defaultValue 86400 */
+  staleTtl?: number;
+  /** Seconds between refetches forced by unknown `kid`s, per issuer. @defaultValue 30 */
+  cooldown?: number;
+  /** Seconds per HTTP request to the provider. @defaultValue 5 */
+  timeout?: number;
+  /** Retries of a failed provider request (network errors, 429, 5xx), with backoff. @defaultValue 3 */
+  retries?: number;
+  /** Largest metadata or JWKS body accepted, in bytes. @defaultValue 1048576 */
+  maxResponseBytes?: number;
+  /** Longest token accepted, in characters; longer ones are refused before parsing. @defaultValue 16384 */
+  maxTokenLength?: number;
+  /** Fetch metadata and keys in the background at bootstrap; a failure is logged, not fatal. @defaultValue true */
+  prefetch?: boolean;
+  /** Allow `http://` URLs on loopback hosts (development only). @defaultValue false */
+  allowInsecureHttp?: boolean;
+  /** How tokens are found. @defaultValue `Authorization: Bearer` (scheme case-insensitive) */
+  tokenExtractors?: TokenExtractor[];
+}

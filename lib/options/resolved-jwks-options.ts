@@ -1,0 +1,43 @@
+import type { JwsAlgorithm } from './jws-algorithms.js';
+import type { TokenExtractor } from './token-extractor.interface.js';
+
+/** Injection token of the validated, defaulted, frozen options that every service reads. */
+export const JWKS_OPTIONS = Symbol.for('nestjs-jwks:options');
+
+/** An issuer's settings, precomputed once at startup so the hot path only looks things up. */
+export interface ResolvedIssuer {
+  readonly issuer: string;
+  /** Set when the JWKS URL is configured directly; discovery is then skipped. */
+  readonly jwksUri: string | undefined;
+  /** The configured metadata URL; `undefined` means derive it from the issuer (OIDC, then RFC 8414). */
+  readonly discoveryUrl: string | undefined;
+  /** `undefined` when the audience is not checked. */
+  readonly audiences: ReadonlySet<string> | undefined;
+  readonly algorithms: ReadonlySet<JwsAlgorithm>;
+  readonly algorithmList: readonly JwsAlgorithm[];
+  readonly rewriteJwksOrigin: boolean;
+  readonly requiredClaims: readonly string[];
+  /** Normalised (lower case, no `application/`), or `undefined` when not checked. */
+  readonly typ: string | undefined;
+}
+
+/** What `resolveJwksOptions` makes of `JwksModuleOptions`; durations in milliseconds from here on. */
+export interface ResolvedJwksOptions {
+  readonly issuers: ReadonlyMap<string, ResolvedIssuer>;
+  /** Union of all issuers' algorithms: anything else is refused before the issuer is even looked up. */
+  readonly algorithms: ReadonlySet<JwsAlgorithm>;
+  readonly clockToleranceMs: number;
+  readonly cacheTtlMs: number;
+  readonly minCacheTtlMs: number;
+  readonly maxCacheTtlMs: number;
+  readonly staleTtlMs: number;
+  readonly cooldownMs: number;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly maxResponseBytes: number;
+  readonly maxTokenLength: number;
+  readonly prefetch: boolean;
+  readonly allowInsecureHttp: boolean;
+  /** The module's extractors followed by every issuer's own, without repeats. */
+  readonly tokenExtractors: readonly TokenExtractor[];
+}

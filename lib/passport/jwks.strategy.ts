@@ -1,0 +1,67 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import passport from 'passport';
+import { Strategy, type SecretOrKeyProvider } from 'passport-jwt';
+import { JwksError } from '../errors/jwks.error.js';
+import { TokenMissingError } from '../errors/token-missing.error.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import type { JwtPayload, VerifiedToken } from '../verification/jwt.types.js';
+import { JwtVerifier } from '../verification/jwt-verifier.js';
+import { extractToken } from './extract-token.js';
+
+// passport-jwt insists on a key source; ours is JwtVerifier, reached through `authenticate` below.
+const keysComeFromJwtVerifier: SecretOrKeyProvider = (_request, _token, done) =>
+  done(new Error('JwksStrategy verifies through JwtVerifier'));
+
+/**
+ * passport-jwt strategy whose verification is `JwtVerifier` (one path for guard and programmatic
+ * use, with EdDSA, JWKS caching and the algorithm rules passport-jwt's jsonwebtoken lacks).
+ *
+ * It is never registered in passport's process-global registry: `JwtAuthGuard` hands this very
+ * instance to `passport.authenticate`, so several Nest apps in one process, each with its own
+ * `JwksModule` options, each verify with their own. Subclass it and override `validate` to turn
+ * claims into your own principal.
+ */
+@Injectable()
+export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
+  constructor(
+    private readonly verifier: JwtVerifier,
+    @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
+  ) {
+    super({
+      jwtFromRequest: (request: unknown) => extractToken(request, options.tokenExtractors) ?? null,
+      secretOrKeyProvider: keysComeFromJwtVerifier,
+    });
+  }
+
+  /** Called with the verified claims; the result becomes `request.user` (`@CurrentUser()`). */
+  validate(payload: JwtPayload, _token?: VerifiedToken): unknown {
+    return payload;
+  }
+
+  /** A registry of its own, so constructing the strategy never replaces another app's `jwks`. */
+  getPassportInstance(): passport.Authenticator {
+    return new passport.Passport();
+  }
+
+  /** Extracts the token and verifies it with `JwtVerifier`; passport's actions report the outcome. */
+  override authenticate(request: unknown): void {
+    const token = extractToken(request, this.options.tokenExtractors);
+    if (token === undefined) return this.error(new TokenMissingError());
+    this.verifier.verify(token).then(
+      (verified) => this.accept(verified),
+      (error: unknown) => this.error(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+
+  private async accept(verified: VerifiedToken): Promise<void> {
+    let user: unknown;
+    try {
+      user = await this.validate(verified.payload, verified);
+    } catch (error) {
+      return this.error(error instanceof JwksError || error instanceof Error ? error : new Error(String(error)));
+    }
+    if (!user) return this.fail(401);
+    this.success(user, verified);
+  }
+}

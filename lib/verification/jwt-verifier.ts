@@ -1,0 +1,60 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AlgorithmNotAllowedError } from '../errors/algorithm-not-allowed.error.js';
+import { ClaimInvalidError } from '../errors/claim-invalid.error.js';
+import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
+import { SignatureInvalidError } from '../errors/signature-invalid.error.js';
+import { TokenMalformedError } from '../errors/token-malformed.error.js';
+import { JwksKeyCache } from '../keys/jwks-key-cache.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import { normalizeTyp } from '../options/resolve-jwks-options.js';
+import { Clock } from '../time/clock.js';
+import { checkClaims } from './check-claims.js';
+import { checkHeader } from './check-header.js';
+import { decodeJwt } from './decode-jwt.js';
+import type { VerifiedToken } from './jwt.types.js';
+import { parseBearer } from './parse-bearer.js';
+import { verifySignature } from './verify-signature.js';
+
+/**
+ * The one verification path, for the guard and for programmatic use (WebSocket gateways,
+ * microservices, middleware).
+ */
+@Injectable()
+export class JwtVerifier {
+  private readonly allowedList: readonly string[];
+
+  constructor(
+    @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
+    private readonly keys: JwksKeyCache,
+    private readonly clock: Clock,
+  ) {
+    this.allowedList = Object.freeze([...options.algorithms]);
+  }
+
+  /**
+   * Verifies a compact JWS (or `Bearer <token>`) from any trusted issuer: header rules, issuer
+   * trust (before any network call), key selection, signature, then claims.
+   * @throws JwksError with a stable `code`: TOKEN_MALFORMED, ALG_NOT_ALLOWED, ISSUER_UNTRUSTED,
+   * KEY_NOT_FOUND, KEY_INVALID, SIGNATURE_INVALID, TOKEN_EXPIRED, TOKEN_NOT_YET_VALID,
+   * AUDIENCE_MISMATCH, CLAIM_INVALID, ISSUER_MISMATCH, JWKS_FETCH_FAILED, JWKS_INVALID.
+   */
+  async verify(token: string): Promise<VerifiedToken> {
+    if (typeof token !== 'string') throw new TokenMalformedError('the token is not a string');
+    const compact = parseBearer(token) ?? token;
+    const { header, payload, signingInput, signature } = decodeJwt(compact, this.options.maxTokenLength);
+    const alg = checkHeader(header, this.options.algorithms, this.allowedList);
+    // The unverified iss only selects among configured issuers; anything else stops here, offline.
+    const issuer = typeof payload.iss === 'string' ? this.options.issuers.get(payload.iss) : undefined;
+    if (issuer === undefined) throw new IssuerUntrustedError(payload.iss);
+    if (!issuer.algorithms.has(alg)) throw new AlgorithmNotAllowedError(alg, issuer.algorithmList);
+    if (issuer.typ !== undefined && !(typeof header.typ === 'string' && normalizeTyp(header.typ) === issuer.typ)) {
+      throw new ClaimInvalidError('typ', `must be ${issuer.typ}`);
+    }
+    const key = await this.keys.getKey(issuer.issuer, header.kid, alg);
+    if (!verifySignature(alg, key.key, signingInput, signature)) {
+      throw new SignatureInvalidError(issuer.issuer, header.kid);
+    }
+    checkClaims(payload, issuer, this.clock.now(), this.options.clockToleranceMs);
+    return { payload, header, issuer: issuer.issuer };
+  }
+}

@@ -1,0 +1,30 @@
+/** The JOSE header of a compact JWS, as decoded (not trusted until the signature verifies). */
+export interface JoseHeader {
+  readonly alg: string;
+  readonly kid?: string;
+  readonly typ?: string;
+  readonly crit?: readonly string[];
+  readonly [parameter: string]: unknown;
+}
+
+/** JWT claims (RFC 7519 §4). */
+export interface JwtPayload {
+  readonly iss?: string;
+  readonly sub?: string;
+  readonly aud?: string | readonly string[];
+  readonly exp?: number;
+  readonly nbf?: number;
+  readonly iat?: number;
+  readonly jti?: string;
+  readonly scope?: string;
+  readonly scp?: string | readonly string[];
+  readonly [claim: string]: unknown;
+}
+
+/** What `JwtVerifier.verify` returns for a token that passed every check. */
+export interface VerifiedToken {
+  readonly payload: JwtPayload;
+  readonly header: JoseHeader;
+  /** The configured issuer that signed it (equal to `payload.iss`). */
+  readonly issuer: string;
+}
