@@ -1,0 +1,146 @@
+import { generateKeyPairSync, randomUUID, type JsonWebKey } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider from 'oidc-provider';
+
+/** A private signing key in JWK form, with the kid and alg the issuer publishes. */
+export interface DevSigningKey extends JsonWebKey {
+  kid: string;
+  alg: string;
+}
+
+export interface DevIssuerOptions {
+  /** Listen on this port (to restart an issuer at the same URL); default: a free one. */
+  port?: number;
+  /** Signing keys, first one signs; default: one fresh RSA key. */
+  keys?: DevSigningKey[];
+  /** The `aud` of issued access tokens. */
+  audience?: string;
+  /** Serve metadata as OIDC discovery (default) or only as RFC 8414. */
+  metadata?: 'oidc' | 'rfc8414';
+  /** A `Cache-Control` header to put on JWKS responses. */
+  jwksCacheControl?: string;
+}
+
+/** A running development issuer on 127.0.0.1 backed by `oidc-provider`. */
+export interface DevIssuer {
+  /** The issuer identifier, e.g. `http://127.0.0.1:43123`. */
+  readonly url: string;
+  readonly audience: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly keys: readonly DevSigningKey[];
+  /** How many requests each path received. */
+  hits(path: string): number;
+  /** A client-credentials access token (RS256 JWT). */
+  token(scope?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+const CLIENT_ID = 'demo-client';
+const CLIENT_SECRET = 'demo-client-secret';
+const SCOPES = 'read:me write:me';
+export const DEV_AUDIENCE = 'https://api.example.test';
+
+/** A fresh signing key for the development issuer. */
+export function generateSigningKey(alg: 'RS256' | 'ES256' | 'EdDSA' = 'RS256'): DevSigningKey {
+  const { privateKey } =
+    alg === 'RS256'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : alg === 'ES256'
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        : generateKeyPairSync('ed25519');
+  return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg };
+}
+
+/**
+ * Starts a real OpenID provider on 127.0.0.1 that issues client-credentials access tokens as JWTs:
+ * what the sample API runs against, and what the e2e tests verify tokens of.
+ */
+export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<DevIssuer> {
+  const keys = options.keys ?? [generateSigningKey()];
+  const audience = options.audience ?? DEV_AUDIENCE;
+  const counts = new Map<string, number>();
+  let handler: (request: IncomingMessage, response: ServerResponse) => void = () => undefined;
+  const server = createServer((request, response) => handler(request, response));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const provider = createProvider(url, keys, audience);
+  provider.use(async (ctx, next) => {
+    counts.set(ctx.path, (counts.get(ctx.path) ?? 0) + 1);
+    if (options.metadata === 'rfc8414') {
+      if (ctx.path === '/.well-known/openid-configuration') return void (ctx.status = 404);
+      if (ctx.path === '/.well-known/oauth-authorization-server') ctx.path = '/.well-known/openid-configuration';
+    }
+    await next();
+    if (ctx.path === '/jwks' && options.jwksCacheControl) ctx.set('cache-control', options.jwksCacheControl);
+  });
+  handler = provider.callback();
+  return {
+    url,
+    audience,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    keys,
+    hits: (path) => counts.get(path) ?? 0,
+    token: (scope = SCOPES) => requestToken(url, scope),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function createProvider(url: string, keys: DevSigningKey[], audience: string): Provider {
+  return new Provider(url, {
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+        scope: SCOPES,
+      },
+    ],
+    jwks: { keys: keys.map((key) => ({ ...key, use: 'sig' })) },
+    scopes: SCOPES.split(' '),
+    ttl: { ClientCredentials: 600 },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => audience,
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({
+          scope: SCOPES,
+          audience,
+          accessTokenTTL: 600,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: keys[0]!.alg } },
+        }),
+      },
+    },
+  } as ConstructorParameters<typeof Provider>[1]);
+}
+
+async function requestToken(issuer: string, scope: string): Promise<string> {
+  const response = await fetch(`${issuer}/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
+  });
+  const body = (await response.json()) as { access_token?: string; error?: string; error_description?: string };
+  if (!response.ok || !body.access_token) {
+    throw new Error(`Token request failed: ${response.status} ${body.error ?? ''} ${body.error_description ?? ''}`);
+  }
+  return body.access_token;
+}
