@@ -71,6 +71,8 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
   const provider = createProvider(url, keys, audience);
   provider.use(async (ctx, next) => {
     counts.set(ctx.path, (counts.get(ctx.path) ?? 0) + 1);
+    // No keep-alive: a restarted issuer (key rotation) must not meet connections to its old self.
+    ctx.set('connection', 'close');
     if (options.metadata === 'rfc8414') {
       if (ctx.path === '/.well-known/openid-configuration') return void (ctx.status = 404);
       if (ctx.path === '/.well-known/oauth-authorization-server') ctx.path = '/.well-known/openid-configuration';

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
 import { Strategy, type SecretOrKeyProvider } from 'passport-jwt';
-import { JwksError } from '../errors/jwks.error.js';
 import { TokenMissingError } from '../errors/token-missing.error.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
 import type { JwtPayload, VerifiedToken } from '../verification/jwt.types.js';
@@ -46,22 +45,24 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
 
   /** Extracts the token and verifies it with `JwtVerifier`; passport's actions report the outcome. */
   override authenticate(request: unknown): void {
+    // Handed an instance rather than a name, passport 0.7 sets each request's actions on the shared
+    // strategy itself, and the next request overwrites them: take this request's now, before any await.
+    const actions: PassportActions = { success: this.success, fail: this.fail, error: this.error };
     const token = extractToken(request, this.options.tokenExtractors);
-    if (token === undefined) return this.error(new TokenMissingError());
-    this.verifier.verify(token).then(
-      (verified) => this.accept(verified),
-      (error: unknown) => this.error(error instanceof Error ? error : new Error(String(error))),
-    );
+    if (token === undefined) return actions.error(new TokenMissingError());
+    this.verifier
+      .verify(token)
+      .then(async (verified) => {
+        const user = await this.validate(verified.payload, verified);
+        if (user) actions.success(user, verified);
+        else actions.fail(401);
+      })
+      .catch((error: unknown) => actions.error(error instanceof Error ? error : new Error(String(error))));
   }
+}
 
-  private async accept(verified: VerifiedToken): Promise<void> {
-    let user: unknown;
-    try {
-      user = await this.validate(verified.payload, verified);
-    } catch (error) {
-      return this.error(error instanceof JwksError || error instanceof Error ? error : new Error(String(error)));
-    }
-    if (!user) return this.fail(401);
-    this.success(user, verified);
-  }
+interface PassportActions {
+  success(user: unknown, info?: unknown): void;
+  fail(status: number): void;
+  error(error: Error): void;
 }

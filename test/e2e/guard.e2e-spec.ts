@@ -116,6 +116,15 @@ describe.each(PLATFORMS)('JwtAuthGuard over %s against a real OpenID provider', 
     expectInvalidToken(await api.get('/me', confused), 'ALG_NOT_ALLOWED');
   });
 
+  it('keeps concurrent requests apart: 100 valid and 100 forged tokens, each gets its own answer', async () => {
+    const stranger = forged(claims(issuer.url, 'https://other-api.test', api.clock.now()));
+    const calls = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? token : stranger));
+    const responses = await Promise.all(calls.map((t) => api.get('/me', t)));
+    responses.forEach((response, i) => {
+      expect(response.status).toBe(i % 2 === 0 ? 200 : 401);
+    });
+  });
+
   it('answers 403 insufficient_scope when @Scopes() asks for a scope the token lacks', async () => {
     const readOnly = await issuer.token('read:me');
     const response = await api.get('/write', readOnly);

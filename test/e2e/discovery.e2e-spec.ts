@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
+import { claims, signJwt } from '../fixtures/sign-jwt.js';
+import { startTestApp, type TestApp } from '../fixtures/test-app.js';
+
+describe('Issuer discovery against a real OpenID provider', () => {
+  let issuer: DevIssuer | undefined;
+  let api: TestApp | undefined;
+
+  afterEach(async () => {
+    await api?.close();
+    await issuer?.close();
+    api = issuer = undefined;
+  });
+
+  it('finds the JWKS through OpenID Connect discovery', async () => {
+    issuer = await startDevIssuer();
+    api = await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true });
+    expect((await api.get('/me', await issuer.token())).status).toBe(200);
+    expect(issuer.hits('/.well-known/openid-configuration')).toBe(1);
+    expect(issuer.hits('/.well-known/oauth-authorization-server')).toBe(0);
+    expect(issuer.hits('/jwks')).toBe(1);
+  });
+
+  it('falls back to RFC 8414 metadata when the provider serves no OpenID configuration', async () => {
+    issuer = await startDevIssuer({ metadata: 'rfc8414' });
+    api = await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true });
+    expect((await api.get('/me', await issuer.token())).status).toBe(200);
+    expect(issuer.hits('/.well-known/openid-configuration')).toBe(1); // tried first, 404
+    expect(issuer.hits('/.well-known/oauth-authorization-server')).toBe(1);
+  });
+
+  it('uses a configured jwksUri directly, without any metadata request', async () => {
+    issuer = await startDevIssuer();
+    api = await startTestApp({
+      issuers: [{ issuer: issuer.url, jwksUri: `${issuer.url}/jwks` }],
+      allowInsecureHttp: true,
+    });
+    expect((await api.get('/me', await issuer.token())).status).toBe(200);
+    expect(issuer.hits('/.well-known/openid-configuration')).toBe(0);
+    expect(issuer.hits('/jwks')).toBe(1);
+  });
+
+  it('uses an explicit discoveryUrl', async () => {
+    issuer = await startDevIssuer({ metadata: 'rfc8414' });
+    api = await startTestApp({
+      issuers: [{ issuer: issuer.url, discoveryUrl: `${issuer.url}/.well-known/oauth-authorization-server` }],
+      allowInsecureHttp: true,
+    });
+    expect((await api.get('/me', await issuer.token())).status).toBe(200);
+    expect(issuer.hits('/.well-known/openid-configuration')).toBe(0);
+  });
+
+  it('trusts no key when the metadata names another issuer (401, JWKS never fetched)', async () => {
+    issuer = await startDevIssuer();
+    // Configured with a trailing slash; the provider's metadata says it has none: not the same issuer.
+    const configured = `${issuer.url}/`;
+    api = await startTestApp({ issuers: [{ issuer: configured }], allowInsecureHttp: true });
+    const key = issuer.keys[0]!;
+    const token = signJwt({ alg: 'RS256', kid: key.kid }, claims(configured, 'any', api.clock.now()), key);
+    const response = await api.get('/me', token);
+    expect(response.status).toBe(401);
+    expect(response.body.code).toBe('ISSUER_MISMATCH');
+    expect(issuer.hits('/jwks')).toBe(0);
+  });
+
+  it('answers 503 when the provider is unreachable and no key is cached', async () => {
+    issuer = await startDevIssuer();
+    const url = issuer.url;
+    const token = await issuer.token();
+    await issuer.close();
+    issuer = undefined;
+    api = await startTestApp({ issuers: [{ issuer: url }], allowInsecureHttp: true, retries: 0 });
+    const response = await api.get('/me', token);
+    expect(response.status).toBe(503);
+    expect(response.body).toMatchObject({ statusCode: 503, code: 'JWKS_FETCH_FAILED' });
+    expect(JSON.stringify(response.body)).not.toContain(url);
+  });
+});

@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { generateSigningKey, startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
+import { claims, signJwt } from '../fixtures/sign-jwt.js';
+import { startTestApp, type TestApp } from '../fixtures/test-app.js';
+
+describe('JWKS key cache against a real OpenID provider', () => {
+  let issuer: DevIssuer | undefined;
+  let api: TestApp | undefined;
+
+  afterEach(async () => {
+    await api?.close();
+    await issuer?.close();
+    api = issuer = undefined;
+  });
+
+  async function start(options: Parameters<typeof startDevIssuer>[0] = {}) {
+    issuer = await startDevIssuer(options);
+    api = await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true });
+    return { issuer, api };
+  }
+
+  it('verifies tokens of a rotated key after one refetch, without restarting the API', async () => {
+    const { issuer: first, api } = await start();
+    expect((await api.get('/me', await first.token())).status).toBe(200);
+    expect(first.hits('/jwks')).toBe(1);
+
+    // The provider restarts at the same URL with a new key set (new kid).
+    const port = Number(new URL(first.url).port);
+    await first.close();
+    const rotated = (issuer = await startDevIssuer({ port, keys: [generateSigningKey()] }));
+    const newToken = await rotated.token();
+    expect(rotated.keys[0]!.kid).not.toBe(first.keys[0]!.kid);
+
+    expect((await api.get('/me', newToken)).status).toBe(200);
+    expect(rotated.hits('/jwks')).toBe(1);
+    expect((await api.get('/me', newToken)).status).toBe(200);
+    expect(rotated.hits('/jwks')).toBe(1);
+  });
+
+  it('fetches the JWKS exactly once for a burst of 200 concurrent requests with a never-seen kid', async () => {
+    const { issuer, api } = await start();
+    expect((await api.get('/me', await issuer.token())).status).toBe(200);
+    const before = issuer.hits('/jwks');
+    const stranger = generateSigningKey();
+    const token = signJwt({ alg: 'RS256', kid: stranger.kid }, claims(issuer.url, issuer.audience, api.clock.now()), stranger);
+
+    const responses = await Promise.all(Array.from({ length: 200 }, () => api.get('/me', token)));
+
+    expect(responses.map((response) => response.status)).toEqual(Array(200).fill(401));
+    expect(new Set(responses.map((response) => response.body.code))).toEqual(new Set(['KEY_NOT_FOUND']));
+    expect(issuer.hits('/jwks') - before).toBe(1);
+  });
+
+  it('refetches for unknown kids at most once per cooldown', async () => {
+    const { issuer, api } = await start();
+    await api.get('/me', await issuer.token());
+    const stranger = generateSigningKey();
+    const token = signJwt({ alg: 'RS256', kid: stranger.kid }, claims(issuer.url, issuer.audience, api.clock.now()), stranger);
+    const before = issuer.hits('/jwks');
+    await api.get('/me', token);
+    await api.get('/me', token);
+    expect(issuer.hits('/jwks') - before).toBe(1);
+    api.clock.advance(29);
+    await api.get('/me', token);
+    expect(issuer.hits('/jwks') - before).toBe(1);
+    api.clock.advance(2);
+    await api.get('/me', token);
+    expect(issuer.hits('/jwks') - before).toBe(2);
+  });
+
+  it('honours Cache-Control: max-age=60 on the JWKS response', async () => {
+    const { issuer, api } = await start({ jwksCacheControl: 'public, max-age=60' });
+    const token = await issuer.token();
+    expect((await api.get('/me', token)).status).toBe(200);
+    expect(issuer.hits('/jwks')).toBe(1);
+
+    api.clock.advance(50); // within the first 90 % of its lifetime: served from memory
+    expect((await api.get('/me', token)).status).toBe(200);
+    expect(issuer.hits('/jwks')).toBe(1);
+
+    api.clock.advance(11); // past max-age: the next request fetches again
+    expect((await api.get('/me', token)).status).toBe(200);
+    expect(issuer.hits('/jwks')).toBe(2);
+  });
+
+  it('keeps a JWKS for cacheTtl (900 s) when the response sets no max-age', async () => {
+    const { issuer, api } = await start();
+    const token = await issuer.token();
+    await api.get('/me', token);
+    api.clock.advance(300);
+    expect((await api.get('/me', token)).status).toBe(200);
+    expect(issuer.hits('/jwks')).toBe(1);
+  });
+});
