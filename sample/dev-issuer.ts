@@ -32,6 +32,8 @@ export interface DevIssuer {
   readonly keys: readonly DevSigningKey[];
   /** How many requests each path received. */
   hits(path: string): number;
+  /** Resolves once the next request for `path` has been answered. */
+  nextHit(path: string): Promise<void>;
   /** A client-credentials access token (RS256 JWT). */
   token(scope?: string): Promise<string>;
   close(): Promise<void>;
@@ -61,6 +63,7 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
   const keys = options.keys ?? [generateSigningKey()];
   const audience = options.audience ?? DEV_AUDIENCE;
   const counts = new Map<string, number>();
+  const waiters = new Map<string, Array<() => void>>();
   let handler: (request: IncomingMessage, response: ServerResponse) => void = () => undefined;
   const server = createServer((request, response) => handler(request, response));
   await new Promise<void>((resolve, reject) => {
@@ -77,8 +80,10 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
       if (ctx.path === '/.well-known/openid-configuration') return void (ctx.status = 404);
       if (ctx.path === '/.well-known/oauth-authorization-server') ctx.path = '/.well-known/openid-configuration';
     }
+    const path = ctx.path;
     await next();
-    if (ctx.path === '/jwks' && options.jwksCacheControl) ctx.set('cache-control', options.jwksCacheControl);
+    if (path === '/jwks' && options.jwksCacheControl) ctx.set('cache-control', options.jwksCacheControl);
+    waiters.get(path)?.splice(0).forEach((wake) => wake());
   });
   handler = provider.callback();
   return {
@@ -88,6 +93,8 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
     clientSecret: CLIENT_SECRET,
     keys,
     hits: (path) => counts.get(path) ?? 0,
+    nextHit: (path) =>
+      new Promise<void>((resolve) => waiters.set(path, [...(waiters.get(path) ?? []), resolve])),
     token: (scope = SCOPES) => requestToken(url, scope),
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,0 +1,186 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Controller, Get, Injectable, Module, type INestApplication } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import {
+  Issuer,
+  JwksModule,
+  JwtAuthGuard,
+  JwtVerifier,
+  Public,
+  type JwksModuleOptions,
+} from '../../lib/index.js';
+import { startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
+import { startTestApp, type TestApp } from '../fixtures/test-app.js';
+
+@Injectable()
+class IssuerConfig {
+  url = '';
+}
+
+@Module({ providers: [IssuerConfig], exports: [IssuerConfig] })
+class ConfigModule {}
+
+@Public()
+@Controller('open')
+class OpenController {
+  @Get()
+  open() {
+    return { open: true };
+  }
+}
+
+@Controller('who')
+class WhoController {
+  @Get()
+  who(@Issuer() issuer: string) {
+    return { issuer };
+  }
+}
+
+describe('JwksModule', () => {
+  const issuers: DevIssuer[] = [];
+  const apps: Array<TestApp | INestApplication> = [];
+  const newIssuer = async (options?: Parameters<typeof startDevIssuer>[0]) => {
+    const issuer = await startDevIssuer(options);
+    issuers.push(issuer);
+    return issuer;
+  };
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+    await Promise.all(issuers.splice(0).map((issuer) => issuer.close()));
+  });
+
+  it('is configured through forRootAsync with useFactory and inject', async () => {
+    const issuer = await newIssuer();
+    const api = await startTestApp({
+      imports: [
+        JwksModule.forRootAsync({
+          imports: [ConfigModule],
+          inject: [IssuerConfig],
+          useFactory: (config: IssuerConfig): JwksModuleOptions => {
+            config.url = issuer.url;
+            return { issuers: [{ issuer: config.url }], allowInsecureHttp: true, prefetch: false };
+          },
+        }),
+      ],
+    });
+    apps.push(api);
+    expect((await api.get('/me', await issuer.token())).status).toBe(200);
+  });
+
+  it('is configured through forRootAsync with useClass', async () => {
+    const issuer = await newIssuer();
+    @Injectable()
+    class JwksConfig {
+      createJwksOptions(): JwksModuleOptions {
+        return { issuers: [{ issuer: issuer.url }], allowInsecureHttp: true, prefetch: false };
+      }
+    }
+    const api = await startTestApp({ imports: [JwksModule.forRootAsync({ useClass: JwksConfig })] });
+    apps.push(api);
+    expect((await api.get('/me', await issuer.token())).status).toBe(200);
+  });
+
+  it('refuses invalid options at startup with OPTIONS_INVALID naming every field', async () => {
+    const compile = Test.createTestingModule({
+      imports: [
+        JwksModule.forRoot({
+          issuers: [{ issuer: '' }, { issuer: 'http://idp.example.com' }, { issuer: 'https://ok.test', audience: [] }],
+          algorithms: ['HS256' as never],
+          timeout: -1,
+        }),
+      ],
+    }).compile();
+    const error = await compile.then(
+      () => undefined,
+      (caught: unknown) => caught as { code?: string; message: string },
+    );
+    expect(error?.code).toBe('OPTIONS_INVALID');
+    expect(error?.message).toContain('issuers[0].issuer must be a non-empty string');
+    expect(error?.message).toContain('issuers[1].issuer http://idp.example.com: http is only allowed on loopback');
+    expect(error?.message).toContain('issuers[2].audience');
+    expect(error?.message).toContain('algorithms[0] "HS256" is never allowed');
+    expect(error?.message).toContain('timeout must be');
+  });
+
+  it('refuses an empty issuer list', async () => {
+    const compile = Test.createTestingModule({ imports: [JwksModule.forRoot({ issuers: [] })] }).compile();
+    await expect(compile).rejects.toMatchObject({ code: 'OPTIONS_INVALID' });
+  });
+
+  it('works as a global APP_GUARD and honours @Public() on a controller', async () => {
+    const issuer = await newIssuer();
+    @Module({
+      imports: [JwksModule.forRoot({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true, prefetch: false })],
+      controllers: [OpenController, WhoController],
+      providers: [{ provide: APP_GUARD, useExisting: JwtAuthGuard }],
+    })
+    class GlobalGuardModule {}
+    const app = (await Test.createTestingModule({ imports: [GlobalGuardModule] }).compile()).createNestApplication({
+      logger: false,
+    });
+    apps.push(app);
+    await app.listen(0, '127.0.0.1');
+    const server = app.getHttpServer();
+    expect((await request(server).get('/open')).status).toBe(200);
+    expect((await request(server).get('/who')).status).toBe(401);
+    const ok = await request(server).get('/who').set('Authorization', `Bearer ${await issuer.token()}`);
+    expect(ok.body).toEqual({ issuer: issuer.url });
+  });
+
+  it('keeps two apps in one process apart: each verifies with its own options', async () => {
+    const [first, second] = [await newIssuer(), await newIssuer()];
+    const appA = await startTestApp({ issuers: [{ issuer: first.url }], allowInsecureHttp: true });
+    const appB = await startTestApp({ issuers: [{ issuer: second.url }], allowInsecureHttp: true });
+    apps.push(appA, appB);
+    const [tokenA, tokenB] = [await first.token(), await second.token()];
+    const results = await Promise.all([
+      appA.get('/me', tokenA),
+      appB.get('/me', tokenB),
+      appA.get('/me', tokenB),
+      appB.get('/me', tokenA),
+      appA.get('/me', tokenA),
+    ]);
+    expect(results.map((response) => response.status)).toEqual([200, 200, 401, 401, 200]);
+    expect(results[2]!.body.code).toBe('ISSUER_UNTRUSTED');
+    expect(results[0]!.body.issuer).toBe(first.url);
+    expect(results[1]!.body.issuer).toBe(second.url);
+  });
+
+  it('prefetches metadata and keys at bootstrap, in the background', async () => {
+    const issuer = await newIssuer();
+    const fetched = issuer.nextHit('/jwks');
+    const api = await startTestApp({ imports: [JwksModule.forRoot({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true })] });
+    apps.push(api);
+    await fetched;
+    expect(issuer.hits('/.well-known/openid-configuration')).toBe(1);
+    expect((await api.get('/me', await issuer.token())).status).toBe(200);
+    expect(issuer.hits('/jwks')).toBe(1);
+  });
+
+  it('starts when the provider is down at bootstrap, and recovers on first use', async () => {
+    const down = await newIssuer();
+    const port = Number(new URL(down.url).port);
+    await issuers.pop()!.close();
+    const api = await startTestApp({
+      imports: [JwksModule.forRoot({ issuers: [{ issuer: down.url }], allowInsecureHttp: true, retries: 0 })],
+    });
+    apps.push(api);
+    const up = await newIssuer({ port });
+    expect((await api.get('/me', await up.token())).status).toBe(200);
+  });
+
+  it('exports JwtVerifier for programmatic use, accepting "Bearer <token>"', async () => {
+    const issuer = await newIssuer();
+    const api = await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true });
+    apps.push(api);
+    const verifier = api.app.get(JwtVerifier);
+    const token = await issuer.token();
+    const verified = await verifier.verify(`Bearer ${token}`);
+    expect(verified.issuer).toBe(issuer.url);
+    expect(verified.header.alg).toBe('RS256');
+    await expect(verifier.verify('not-a-token')).rejects.toMatchObject({ code: 'TOKEN_MALFORMED' });
+  });
+});
