@@ -9,5 +9,8 @@ export const {
 } = new ConfigurableModuleBuilder<JwksModuleOptions>({ moduleName: 'Jwks' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createJwksOptions')
-  .setExtras({ isGlobal: false }, (definition, { isGlobal }) => ({ ...definition, global: isGlobal }))
+  .setExtras({ isGlobal: false }, (definition, { isGlobal }) => ({
+    ...definition,
+    global: isGlobal,
+  }))
   .build();

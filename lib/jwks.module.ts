@@ -25,7 +25,8 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     {
       provide: JWKS_OPTIONS,
       inject: [JWKS_MODULE_OPTIONS],
-      useFactory: (options: JwksModuleOptions) => resolveJwksOptions(options, fromAuthorizationBearer),
+      useFactory: (options: JwksModuleOptions) =>
+        resolveJwksOptions(options, fromAuthorizationBearer),
     },
     { provide: Clock, useClass: SystemClock },
     JwksHttpClient,
@@ -36,6 +37,14 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     JwksStrategy,
     JwtAuthGuard,
   ],
-  exports: [JWKS_OPTIONS, Clock, IssuerDiscoveryService, JwksKeyCache, JwtVerifier, JwksStrategy, JwtAuthGuard],
+  exports: [
+    JWKS_OPTIONS,
+    Clock,
+    IssuerDiscoveryService,
+    JwksKeyCache,
+    JwtVerifier,
+    JwksStrategy,
+    JwtAuthGuard,
+  ],
 })
 export class JwksModule extends ConfigurableModuleClass {}

@@ -78,12 +78,17 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
     ctx.set('connection', 'close');
     if (options.metadata === 'rfc8414') {
       if (ctx.path === '/.well-known/openid-configuration') return void (ctx.status = 404);
-      if (ctx.path === '/.well-known/oauth-authorization-server') ctx.path = '/.well-known/openid-configuration';
+      if (ctx.path === '/.well-known/oauth-authorization-server')
+        ctx.path = '/.well-known/openid-configuration';
     }
     const path = ctx.path;
     await next();
-    if (path === '/jwks' && options.jwksCacheControl) ctx.set('cache-control', options.jwksCacheControl);
-    waiters.get(path)?.splice(0).forEach((wake) => wake());
+    if (path === '/jwks' && options.jwksCacheControl)
+      ctx.set('cache-control', options.jwksCacheControl);
+    waiters
+      .get(path)
+      ?.splice(0)
+      .forEach((wake) => wake());
   });
   handler = provider.callback();
   return {
@@ -147,9 +152,15 @@ async function requestToken(issuer: string, scope: string): Promise<string> {
     },
     body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
   });
-  const body = (await response.json()) as { access_token?: string; error?: string; error_description?: string };
+  const body = (await response.json()) as {
+    access_token?: string;
+    error?: string;
+    error_description?: string;
+  };
   if (!response.ok || !body.access_token) {
-    throw new Error(`Token request failed: ${response.status} ${body.error ?? ''} ${body.error_description ?? ''}`);
+    throw new Error(
+      `Token request failed: ${response.status} ${body.error ?? ''} ${body.error_description ?? ''}`,
+    );
   }
   return body.access_token;
 }

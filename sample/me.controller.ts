@@ -11,7 +11,10 @@ export class MeController {
   }
 
   @Get('me')
-  me(@CurrentUser() user: JwtPayload, @Issuer() issuer: string): { issuer: string; claims: JwtPayload } {
+  me(
+    @CurrentUser() user: JwtPayload,
+    @Issuer() issuer: string,
+  ): { issuer: string; claims: JwtPayload } {
     return { issuer, claims: user };
   }
 

@@ -57,7 +57,9 @@ export class DocumentCache {
     if (this.failing) return;
     this.failing = true;
     const cause = error instanceof Error ? error.message : String(error);
-    this.logger.warn(`Shared key cache ${operation} failed, fetching from the provider instead: ${cause}`);
+    this.logger.warn(
+      `Shared key cache ${operation} failed, fetching from the provider instead: ${cause}`,
+    );
   }
 
   private recovered(): void {

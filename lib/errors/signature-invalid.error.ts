@@ -6,6 +6,9 @@ export class SignatureInvalidError extends JwksError {
     readonly issuer: string,
     readonly kid: string | undefined,
   ) {
-    super('SIGNATURE_INVALID', `Signature verification failed (issuer ${issuer}, kid ${kid ?? '(none)'})`);
+    super(
+      'SIGNATURE_INVALID',
+      `Signature verification failed (issuer ${issuer}, kid ${kid ?? '(none)'})`,
+    );
   }
 }

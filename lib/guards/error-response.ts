@@ -16,16 +16,43 @@ const ANSWERS: Readonly<Record<JwksErrorCode, Answer>> = {
   TOKEN_MISSING: { status: HttpStatus.UNAUTHORIZED, description: 'Authentication required' },
   TOKEN_MALFORMED: { status: HttpStatus.UNAUTHORIZED, description: 'The token is malformed' },
   TOKEN_EXPIRED: { status: HttpStatus.UNAUTHORIZED, description: 'The token expired' },
-  TOKEN_NOT_YET_VALID: { status: HttpStatus.UNAUTHORIZED, description: 'The token is not yet valid' },
-  ALG_NOT_ALLOWED: { status: HttpStatus.UNAUTHORIZED, description: 'The token algorithm is not allowed' },
-  ISSUER_UNTRUSTED: { status: HttpStatus.UNAUTHORIZED, description: 'The token issuer is not trusted' },
-  ISSUER_MISMATCH: { status: HttpStatus.UNAUTHORIZED, description: 'The token issuer is not trusted' },
-  AUDIENCE_MISMATCH: { status: HttpStatus.UNAUTHORIZED, description: 'The token audience is invalid' },
-  KEY_NOT_FOUND: { status: HttpStatus.UNAUTHORIZED, description: 'The token signing key is unknown' },
-  KEY_INVALID: { status: HttpStatus.UNAUTHORIZED, description: 'The token signing key does not fit' },
-  SIGNATURE_INVALID: { status: HttpStatus.UNAUTHORIZED, description: 'The token signature is invalid' },
+  TOKEN_NOT_YET_VALID: {
+    status: HttpStatus.UNAUTHORIZED,
+    description: 'The token is not yet valid',
+  },
+  ALG_NOT_ALLOWED: {
+    status: HttpStatus.UNAUTHORIZED,
+    description: 'The token algorithm is not allowed',
+  },
+  ISSUER_UNTRUSTED: {
+    status: HttpStatus.UNAUTHORIZED,
+    description: 'The token issuer is not trusted',
+  },
+  ISSUER_MISMATCH: {
+    status: HttpStatus.UNAUTHORIZED,
+    description: 'The token issuer is not trusted',
+  },
+  AUDIENCE_MISMATCH: {
+    status: HttpStatus.UNAUTHORIZED,
+    description: 'The token audience is invalid',
+  },
+  KEY_NOT_FOUND: {
+    status: HttpStatus.UNAUTHORIZED,
+    description: 'The token signing key is unknown',
+  },
+  KEY_INVALID: {
+    status: HttpStatus.UNAUTHORIZED,
+    description: 'The token signing key does not fit',
+  },
+  SIGNATURE_INVALID: {
+    status: HttpStatus.UNAUTHORIZED,
+    description: 'The token signature is invalid',
+  },
   CLAIM_INVALID: { status: HttpStatus.UNAUTHORIZED, description: 'The token claims are invalid' },
-  INSUFFICIENT_SCOPE: { status: HttpStatus.FORBIDDEN, description: 'The token lacks a required scope' },
+  INSUFFICIENT_SCOPE: {
+    status: HttpStatus.FORBIDDEN,
+    description: 'The token lacks a required scope',
+  },
   JWKS_FETCH_FAILED: UNAVAILABLE,
   JWKS_INVALID: UNAVAILABLE,
   OPTIONS_INVALID: UNAVAILABLE,
@@ -49,11 +76,20 @@ export function toAuthFailure(error: unknown, requiredScopes?: readonly string[]
   const answer = code === undefined ? FALLBACK : ANSWERS[code];
   const body = {
     statusCode: answer.status,
-    error: answer.status === HttpStatus.UNAUTHORIZED ? 'Unauthorized' : answer.status === HttpStatus.FORBIDDEN ? 'Forbidden' : 'Service Unavailable',
+    error:
+      answer.status === HttpStatus.UNAUTHORIZED
+        ? 'Unauthorized'
+        : answer.status === HttpStatus.FORBIDDEN
+          ? 'Forbidden'
+          : 'Service Unavailable',
     message: answer.description,
     code: code ?? 'TOKEN_MALFORMED',
   };
-  return { code, exception: new HttpException(body, answer.status), challenge: challenge(code, answer, requiredScopes) };
+  return {
+    code,
+    exception: new HttpException(body, answer.status),
+    challenge: challenge(code, answer, requiredScopes),
+  };
 }
 
 function challenge(code: JwksErrorCode | undefined, answer: Answer, scopes?: readonly string[]) {

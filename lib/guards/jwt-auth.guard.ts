@@ -35,7 +35,11 @@ export class JwtAuthGuard extends AuthGuard() {
   ) {
     // passport 0.7 accepts a strategy instance where a name would go: this module's own strategy,
     // never whichever `jwks` another app in the process registered last.
-    const own: IAuthModuleOptions = { defaultStrategy: strategy as unknown as string, session: false, property: 'user' };
+    const own: IAuthModuleOptions = {
+      defaultStrategy: strategy as unknown as string,
+      session: false,
+      property: 'user',
+    };
     super(own);
     // @nestjs/passport may inject a PassportModule's options into this field after construction,
     // which would swap the strategy: keep ours.
@@ -74,7 +78,8 @@ export class JwtAuthGuard extends AuthGuard() {
     // From the verified claims, not request.user: a custom validate() may return any principal.
     const granted = scopesOf(verifiedTokenOf(this.getRequest(context))?.payload ?? {});
     const missing = required.filter((scope) => !granted.has(scope));
-    if (missing.length > 0) throw this.reject(context, new InsufficientScopeError(missing), required);
+    if (missing.length > 0)
+      throw this.reject(context, new InsufficientScopeError(missing), required);
   }
 
   private reject(context: ExecutionContext, error: unknown, scopes?: readonly string[]) {

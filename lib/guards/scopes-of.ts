@@ -5,7 +5,8 @@ export function scopesOf(payload: JwtPayload): ReadonlySet<string> {
   const granted = new Set<string>();
   for (const claim of [payload.scope, payload.scp]) {
     if (typeof claim === 'string') claim.split(' ').forEach((scope) => scope && granted.add(scope));
-    else if (Array.isArray(claim)) claim.forEach((scope) => typeof scope === 'string' && granted.add(scope));
+    else if (Array.isArray(claim))
+      claim.forEach((scope) => typeof scope === 'string' && granted.add(scope));
   }
   return granted;
 }

@@ -72,7 +72,8 @@ export class JwksHttpClient implements OnModuleDestroy {
     let current = new URL(url);
     for (let hop = 0; ; hop++) {
       const violation = urlPolicyViolation(current, this.options.allowInsecureHttp);
-      if (violation !== undefined) throw new AttemptFailure(`${current.href} refused: ${violation}`, false);
+      if (violation !== undefined)
+        throw new AttemptFailure(`${current.href} refused: ${violation}`, false);
       const response = await this.send(current);
       if (REDIRECTS.has(response.status)) {
         await response.body?.cancel();
@@ -86,7 +87,10 @@ export class JwksHttpClient implements OnModuleDestroy {
         throw new AttemptFailure(`HTTP ${response.status}`, retryable, retryAfter);
       }
       const text = await this.read(response);
-      return { body: parseJson(url, text), maxAgeSeconds: parseCacheControl(response.headers.get('cache-control')) };
+      return {
+        body: parseJson(url, text),
+        maxAgeSeconds: parseCacheControl(response.headers.get('cache-control')),
+      };
     }
   }
 
@@ -95,7 +99,10 @@ export class JwksHttpClient implements OnModuleDestroy {
       return await fetch(url, {
         redirect: 'manual',
         headers: { accept: 'application/json' },
-        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.shutdown.signal]),
+        signal: AbortSignal.any([
+          AbortSignal.timeout(this.options.timeoutMs),
+          this.shutdown.signal,
+        ]),
       });
     } catch (error) {
       throw new AttemptFailure(this.describeNetworkError(error), true, undefined, { cause: error });
@@ -112,10 +119,12 @@ export class JwksHttpClient implements OnModuleDestroy {
   }
 
   private follow(from: URL, response: Response, hop: number): URL {
-    if (hop >= MAX_REDIRECTS) throw new AttemptFailure(`more than ${MAX_REDIRECTS} redirects`, false);
+    if (hop >= MAX_REDIRECTS)
+      throw new AttemptFailure(`more than ${MAX_REDIRECTS} redirects`, false);
     const location = response.headers.get('location');
     const next = location === null ? undefined : URL.parse(location, from.href);
-    if (!next) throw new AttemptFailure(`redirect ${response.status} without a valid Location`, false);
+    if (!next)
+      throw new AttemptFailure(`redirect ${response.status} without a valid Location`, false);
     // A downgrade would hand the key set to anyone on the path.
     if (from.protocol === 'https:' && next.protocol !== 'https:') {
       throw new AttemptFailure(`redirect from https to ${next.protocol} refused`, false);

@@ -23,7 +23,8 @@ export function algorithmMismatch(
   alg: JwsAlgorithm,
   key: Pick<ImportedKey, 'kty' | 'crv' | 'alg'>,
 ): string | undefined {
-  if (key.alg !== undefined && key.alg !== alg) return `the key is for ${key.alg}, the token uses ${alg}`;
+  if (key.alg !== undefined && key.alg !== alg)
+    return `the key is for ${key.alg}, the token uses ${alg}`;
   const required = REQUIRED[alg];
   if (key.kty !== required.kty) return `${alg} needs a ${required.kty} key, not ${key.kty}`;
   if (required.crv !== undefined && key.crv !== required.crv) {

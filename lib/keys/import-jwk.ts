@@ -23,7 +23,8 @@ const PUBLIC_MEMBERS: Readonly<Record<ImportedKey['kty'], readonly string[]>> = 
  * must not make a whole key set unusable (RFC 7517 §5 lets a JWKS hold members we cannot use).
  */
 export function importJwk(jwk: unknown): JwkImport {
-  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return skip('not a JSON object');
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
+    return skip('not a JSON object');
   const entry = jwk as Record<string, unknown>;
   const { kty, kid, use, alg } = entry;
   if (kid !== undefined && typeof kid !== 'string') return skip('kid is not a string');
@@ -32,13 +33,17 @@ export function importJwk(jwk: unknown): JwkImport {
   if (keyOps !== undefined && !(Array.isArray(keyOps) && keyOps.includes('verify'))) {
     return skip('key_ops does not include "verify"');
   }
-  if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP') return skip(`kty ${JSON.stringify(kty)} is not supported`);
+  if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP')
+    return skip(`kty ${JSON.stringify(kty)} is not supported`);
   const crv = typeof entry.crv === 'string' ? entry.crv : undefined;
-  if (kty !== 'RSA' && !CURVES[kty]?.includes(crv ?? '')) return skip(`curve ${JSON.stringify(entry.crv)} is not supported`);
+  if (kty !== 'RSA' && !CURVES[kty]?.includes(crv ?? ''))
+    return skip(`curve ${JSON.stringify(entry.crv)} is not supported`);
   // A JWKS is public; a private member means a leak or a mix-up, and the key is not used.
-  if (PRIVATE_MEMBERS.some((member) => member in entry)) return skip('it holds private key material');
+  if (PRIVATE_MEMBERS.some((member) => member in entry))
+    return skip('it holds private key material');
   if (alg !== undefined) {
-    if (!isJwsAlgorithm(alg)) return skip(`alg ${JSON.stringify(alg)} is not a supported signature algorithm`);
+    if (!isJwsAlgorithm(alg))
+      return skip(`alg ${JSON.stringify(alg)} is not a supported signature algorithm`);
     const mismatch = algorithmMismatch(alg, { kty, crv, alg: undefined });
     if (mismatch !== undefined) return skip(mismatch);
   }
@@ -59,14 +64,16 @@ function toKeyObject(kty: ImportedKey['kty'], entry: Record<string, unknown>): K
   } catch (error) {
     return `invalid key material (${error instanceof Error ? error.message : String(error)})`;
   }
-  return kty === 'RSA' ? rsaWeakness(key) ?? key : key;
+  return kty === 'RSA' ? (rsaWeakness(key) ?? key) : key;
 }
 
 function rsaWeakness(key: KeyObject): string | undefined {
   const { modulusLength = 0, publicExponent = 0n } = key.asymmetricKeyDetails ?? {};
-  if (modulusLength < MIN_RSA_BITS) return `RSA key of ${modulusLength} bits (at least ${MIN_RSA_BITS} required)`;
+  if (modulusLength < MIN_RSA_BITS)
+    return `RSA key of ${modulusLength} bits (at least ${MIN_RSA_BITS} required)`;
   // e = 1 makes every "signature" verify; an even exponent is not a valid RSA key.
-  if (publicExponent < 3n || publicExponent % 2n === 0n) return `RSA public exponent ${publicExponent} is invalid`;
+  if (publicExponent < 3n || publicExponent % 2n === 0n)
+    return `RSA public exponent ${publicExponent} is invalid`;
   return undefined;
 }
 

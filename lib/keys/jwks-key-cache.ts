@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { refreshAheadAt, type CachedDocument } from '../cache/cached-document.interface.js';
 import { DocumentCache } from '../cache/document-cache.js';
 import { SingleFlight } from '../cache/single-flight.js';
@@ -78,7 +73,8 @@ export class JwksKeyCache implements OnApplicationBootstrap {
       entry = await this.afterUnknownKid(issuer, entry, now);
       selected = entry.keys.select(kid, alg);
     }
-    if (selected === undefined) throw new KeyNotFoundError(issuer, kid, new Date(entry.document.fetchedAt));
+    if (selected === undefined)
+      throw new KeyNotFoundError(issuer, kid, new Date(entry.document.fetchedAt));
     if (typeof selected === 'string') throw new InvalidKeyError(issuer, kid, selected);
     return selected;
   }
@@ -97,7 +93,11 @@ export class JwksKeyCache implements OnApplicationBootstrap {
    * start one if the cooldown allows. Otherwise answer from what we have, without waiting, so a
    * flood of random kids costs the provider at most one fetch per cooldown.
    */
-  private async afterUnknownKid(issuer: string, entry: IssuerKeys, now: number): Promise<IssuerKeys> {
+  private async afterUnknownKid(
+    issuer: string,
+    entry: IssuerKeys,
+    now: number,
+  ): Promise<IssuerKeys> {
     const inFlight = this.flights.current(issuer);
     if (inFlight !== undefined) return inFlight.catch(() => entry);
     const last = this.lastForcedAt.get(issuer);

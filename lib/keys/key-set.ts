@@ -45,7 +45,6 @@ export class KeySet {
     return new KeySet(imported, skipped);
   }
 
-
   /**
    * The key for a token: by `kid`, of a type and curve that fit `alg`; a string says why the key with
    * that kid cannot serve; `undefined` means no such key. A token without `kid` gets a key only when

@@ -17,7 +17,9 @@ export class ProviderHealthLog {
     const cause = error instanceof Error ? error.message : String(error);
     const code = error instanceof JwksError ? ` [${error.code}]` : '';
     if (servingStale) {
-      this.logger.warn(`${cause}${code}; serving the last known keys of ${issuer} until it recovers`);
+      this.logger.warn(
+        `${cause}${code}; serving the last known keys of ${issuer} until it recovers`,
+      );
     } else {
       this.logger.error(`${cause}${code}; no usable keys for ${issuer}: its tokens get 503`);
     }
@@ -30,7 +32,9 @@ export class ProviderHealthLog {
   /** Names the keys new to this set and the entries it had to skip, compared with the previous set. */
   announce(issuer: string, keys: KeySet, previous: KeySet | undefined): void {
     const known = new Set(previous?.keys.map((key) => key.kid));
-    const added = keys.keys.filter((key) => !known.has(key.kid)).map((key) => key.kid ?? '(no kid)');
+    const added = keys.keys
+      .filter((key) => !known.has(key.kid))
+      .map((key) => key.kid ?? '(no kid)');
     if (added.length > 0) this.logger.log(`Imported keys ${added.join(', ')} of ${issuer}`);
     const skippedBefore = new Set(previous?.skipped.map((entry) => `${entry.kid}:${entry.reason}`));
     for (const entry of keys.skipped) {

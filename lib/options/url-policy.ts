@@ -7,7 +7,8 @@ export function urlPolicyViolation(url: URL, allowInsecureHttp: boolean): string
   if (url.protocol === 'https:') return undefined;
   if (url.protocol !== 'http:') return `scheme ${url.protocol} is not supported (use https)`;
   if (!isLoopbackHost(url.hostname)) return `http is only allowed on loopback hosts; use https`;
-  if (!allowInsecureHttp) return `http requires allowInsecureHttp: true (loopback development only)`;
+  if (!allowInsecureHttp)
+    return `http requires allowInsecureHttp: true (loopback development only)`;
   return undefined;
 }
 

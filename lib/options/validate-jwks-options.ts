@@ -64,7 +64,8 @@ function checkIssuer(problems: string[], path: string, options: IssuerOptions, i
     checkUrl(problems, `${path}.issuer`, issuer, insecure, ' (or set jwksUri / discoveryUrl)');
   }
   if (jwksUri !== undefined) checkUrl(problems, `${path}.jwksUri`, jwksUri, insecure);
-  if (discoveryUrl !== undefined) checkUrl(problems, `${path}.discoveryUrl`, discoveryUrl, insecure);
+  if (discoveryUrl !== undefined)
+    checkUrl(problems, `${path}.discoveryUrl`, discoveryUrl, insecure);
   checkAudience(problems, `${path}.audience`, options.audience);
   checkAlgorithms(problems, `${path}.algorithms`, options.algorithms);
   checkFunctions(problems, `${path}.tokenExtractors`, options.tokenExtractors);
@@ -75,7 +76,8 @@ function checkIssuer(problems: string[], path: string, options: IssuerOptions, i
   ) {
     problems.push(`${path}.requiredClaims must be an array of claim names`);
   }
-  if (typ !== undefined && !isNonEmptyString(typ)) problems.push(`${path}.typ must be a non-empty string`);
+  if (typ !== undefined && !isNonEmptyString(typ))
+    problems.push(`${path}.typ must be a non-empty string`);
   if (rewriteJwksOrigin !== undefined && typeof rewriteJwksOrigin !== 'boolean') {
     problems.push(`${path}.rewriteJwksOrigin must be a boolean`);
   }

@@ -9,7 +9,10 @@ export const fromAuthorizationBearer: TokenExtractor = (request) => {
 };
 
 /** The first token any extractor finds, or `undefined`. */
-export function extractToken(request: unknown, extractors: readonly TokenExtractor[]): string | undefined {
+export function extractToken(
+  request: unknown,
+  extractors: readonly TokenExtractor[],
+): string | undefined {
   for (const extractor of extractors) {
     const token = extractor(request);
     if (typeof token === 'string' && token !== '') return token;

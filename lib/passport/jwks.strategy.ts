@@ -57,7 +57,9 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
         if (user) actions.success(user, verified);
         else actions.fail(401);
       })
-      .catch((error: unknown) => actions.error(error instanceof Error ? error : new Error(String(error))));
+      .catch((error: unknown) =>
+        actions.error(error instanceof Error ? error : new Error(String(error))),
+      );
   }
 }
 

@@ -49,5 +49,7 @@ function numericDate(payload: JwtPayload, claim: 'exp' | 'nbf' | 'iat'): number 
 
 function hasAudience(aud: unknown, accepted: ReadonlySet<string>): boolean {
   if (typeof aud === 'string') return accepted.has(aud);
-  return Array.isArray(aud) && aud.some((value) => typeof value === 'string' && accepted.has(value));
+  return (
+    Array.isArray(aud) && aud.some((value) => typeof value === 'string' && accepted.has(value))
+  );
 }

@@ -18,12 +18,16 @@ export function checkHeader(
   allowedList: readonly string[],
 ): JwsAlgorithm {
   const { alg, kid, crit } = header;
-  if (typeof alg !== 'string') throw new TokenMalformedError('header alg is missing or not a string');
+  if (typeof alg !== 'string')
+    throw new TokenMalformedError('header alg is missing or not a string');
   if (!allowed.has(alg as JwsAlgorithm)) throw new AlgorithmNotAllowedError(alg, allowedList);
   if (kid !== undefined && (typeof kid !== 'string' || kid.length > MAX_KID_LENGTH)) {
-    throw new TokenMalformedError(`header kid must be a string of at most ${MAX_KID_LENGTH} characters`);
+    throw new TokenMalformedError(
+      `header kid must be a string of at most ${MAX_KID_LENGTH} characters`,
+    );
   }
-  if (crit !== undefined) throw new TokenMalformedError('header crit names extensions this verifier does not implement');
+  if (crit !== undefined)
+    throw new TokenMalformedError('header crit names extensions this verifier does not implement');
   if (header.b64 !== undefined && header.b64 !== true) {
     throw new TokenMalformedError('unencoded payloads (b64: false) are not accepted');
   }

@@ -24,12 +24,21 @@ export function decodeJwt(token: string, maxLength: number): DecodedJwt {
   const second = token.indexOf('.', first + 1);
   if (first < 0 || second < 0) throw malformed('expected three dot-separated segments');
   if (token.indexOf('.', second + 1) >= 0) {
-    throw malformed(token.split('.').length === 5 ? 'JWE (encrypted) tokens are not supported' : 'too many segments');
+    throw malformed(
+      token.split('.').length === 5
+        ? 'JWE (encrypted) tokens are not supported'
+        : 'too many segments',
+    );
   }
   const header = decodeObject(token.slice(0, first), 'header') as unknown as JoseHeader;
   const payload = decodeObject(token.slice(first + 1, second), 'payload') as JwtPayload;
   const signature = decodeSegment(token.slice(second + 1), 'signature');
-  return { header, payload, signingInput: Buffer.from(token.slice(0, second), 'latin1'), signature };
+  return {
+    header,
+    payload,
+    signingInput: Buffer.from(token.slice(0, second), 'latin1'),
+    signature,
+  };
 }
 
 function decodeObject(segment: string, name: string): Record<string, unknown> {
@@ -49,7 +58,8 @@ function decodeObject(segment: string, name: string): Record<string, unknown> {
 function decodeSegment(segment: string, name: string): Buffer {
   if (!BASE64URL.test(segment)) throw malformed(`${name} is empty or not base64url`);
   const bytes = Buffer.from(segment, 'base64url');
-  if (bytes.toString('base64url') !== segment) throw malformed(`${name} is not canonical base64url`);
+  if (bytes.toString('base64url') !== segment)
+    throw malformed(`${name} is not canonical base64url`);
   return bytes;
 }
 

@@ -41,13 +41,20 @@ export class JwtVerifier {
   async verify(token: string): Promise<VerifiedToken> {
     if (typeof token !== 'string') throw new TokenMalformedError('the token is not a string');
     const compact = parseBearer(token) ?? token;
-    const { header, payload, signingInput, signature } = decodeJwt(compact, this.options.maxTokenLength);
+    const { header, payload, signingInput, signature } = decodeJwt(
+      compact,
+      this.options.maxTokenLength,
+    );
     const alg = checkHeader(header, this.options.algorithms, this.allowedList);
     // The unverified iss only selects among configured issuers; anything else stops here, offline.
-    const issuer = typeof payload.iss === 'string' ? this.options.issuers.get(payload.iss) : undefined;
+    const issuer =
+      typeof payload.iss === 'string' ? this.options.issuers.get(payload.iss) : undefined;
     if (issuer === undefined) throw new IssuerUntrustedError(payload.iss);
     if (!issuer.algorithms.has(alg)) throw new AlgorithmNotAllowedError(alg, issuer.algorithmList);
-    if (issuer.typ !== undefined && !(typeof header.typ === 'string' && normalizeTyp(header.typ) === issuer.typ)) {
+    if (
+      issuer.typ !== undefined &&
+      !(typeof header.typ === 'string' && normalizeTyp(header.typ) === issuer.typ)
+    ) {
       throw new ClaimInvalidError('typ', `must be ${issuer.typ}`);
     }
     const key = await this.keys.getKey(issuer.issuer, header.kid, alg);

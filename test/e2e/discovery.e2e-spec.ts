@@ -44,7 +44,12 @@ describe('Issuer discovery against a real OpenID provider', () => {
   it('uses an explicit discoveryUrl', async () => {
     issuer = await startDevIssuer({ metadata: 'rfc8414' });
     api = await startTestApp({
-      issuers: [{ issuer: issuer.url, discoveryUrl: `${issuer.url}/.well-known/oauth-authorization-server` }],
+      issuers: [
+        {
+          issuer: issuer.url,
+          discoveryUrl: `${issuer.url}/.well-known/oauth-authorization-server`,
+        },
+      ],
       allowInsecureHttp: true,
     });
     expect((await api.get('/me', await issuer.token())).status).toBe(200);
@@ -57,7 +62,11 @@ describe('Issuer discovery against a real OpenID provider', () => {
     const configured = `${issuer.url}/`;
     api = await startTestApp({ issuers: [{ issuer: configured }], allowInsecureHttp: true });
     const key = issuer.keys[0]!;
-    const token = signJwt({ alg: 'RS256', kid: key.kid }, claims(configured, 'any', api.clock.now()), key);
+    const token = signJwt(
+      { alg: 'RS256', kid: key.kid },
+      claims(configured, 'any', api.clock.now()),
+      key,
+    );
     const response = await api.get('/me', token);
     expect(response.status).toBe(401);
     expect(response.body.code).toBe('ISSUER_MISMATCH');

@@ -23,12 +23,21 @@ describe.each(PLATFORMS)('JwtAuthGuard over %s against a real OpenID provider', 
   });
 
   const signingKey = () => issuer.keys[0]!;
-  const header = (extra: Record<string, unknown> = {}) => ({ alg: 'RS256', kid: signingKey().kid, ...extra });
+  const header = (extra: Record<string, unknown> = {}) => ({
+    alg: 'RS256',
+    kid: signingKey().kid,
+    ...extra,
+  });
   const forged = (payload: Record<string, unknown>) => signJwt(header(), payload, signingKey());
 
-  function expectInvalidToken(response: { status: number; headers: Record<string, string>; body: unknown }, code: string) {
+  function expectInvalidToken(
+    response: { status: number; headers: Record<string, string>; body: unknown },
+    code: string,
+  ) {
     expect(response.status).toBe(401);
-    expect(response.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token", error_description="[^"]+"$/);
+    expect(response.headers['www-authenticate']).toMatch(
+      /^Bearer error="invalid_token", error_description="[^"]+"$/,
+    );
     expect(response.body).toMatchObject({ statusCode: 401, code });
     expect(JSON.stringify(response.body)).not.toMatch(/at |127\.0\.0\.1|stack/);
   }
@@ -37,7 +46,11 @@ describe.each(PLATFORMS)('JwtAuthGuard over %s against a real OpenID provider', 
     const response = await api.get('/me', token);
     expect(response.status).toBe(200);
     expect(response.body.issuer).toBe(issuer.url);
-    expect(response.body.user).toMatchObject({ iss: issuer.url, aud: issuer.audience, client_id: issuer.clientId });
+    expect(response.body.user).toMatchObject({
+      iss: issuer.url,
+      aud: issuer.audience,
+      client_id: issuer.clientId,
+    });
   });
 
   it('returns one claim with @CurrentUser(name) and accepts any case of the Bearer scheme', async () => {
@@ -78,13 +91,19 @@ describe.each(PLATFORMS)('JwtAuthGuard over %s against a real OpenID provider', 
   });
 
   it('answers 401 for a wrong audience', async () => {
-    const response = await api.get('/me', forged(claims(issuer.url, 'https://other-api.test', api.clock.now())));
+    const response = await api.get(
+      '/me',
+      forged(claims(issuer.url, 'https://other-api.test', api.clock.now())),
+    );
     expectInvalidToken(response, 'AUDIENCE_MISMATCH');
   });
 
   it('answers 401 for an untrusted issuer without contacting any provider', async () => {
     const before = issuer.hits('/jwks');
-    const response = await api.get('/me', forged(claims('https://evil.test', issuer.audience, api.clock.now())));
+    const response = await api.get(
+      '/me',
+      forged(claims('https://evil.test', issuer.audience, api.clock.now())),
+    );
     expectInvalidToken(response, 'ISSUER_UNTRUSTED');
     expect(issuer.hits('/jwks')).toBe(before);
   });
@@ -110,7 +129,10 @@ describe.each(PLATFORMS)('JwtAuthGuard over %s against a real OpenID provider', 
   });
 
   it('answers 401 for HS256 signed with the provider public key (algorithm confusion)', async () => {
-    const pem = createPublicKey({ key: signingKey() as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+    const pem = createPublicKey({ key: signingKey() as never, format: 'jwk' }).export({
+      type: 'spki',
+      format: 'pem',
+    });
     const payload = claims(issuer.url, issuer.audience, api.clock.now());
     const confused = signHmac({ alg: 'HS256', kid: signingKey().kid }, payload, pem);
     expectInvalidToken(await api.get('/me', confused), 'ALG_NOT_ALLOWED');
@@ -129,7 +151,9 @@ describe.each(PLATFORMS)('JwtAuthGuard over %s against a real OpenID provider', 
     const readOnly = await issuer.token('read:me');
     const response = await api.get('/write', readOnly);
     expect(response.status).toBe(403);
-    expect(response.headers['www-authenticate']).toMatch(/error="insufficient_scope".*scope="write:me"/);
+    expect(response.headers['www-authenticate']).toMatch(
+      /error="insufficient_scope".*scope="write:me"/,
+    );
     expect((await api.get('/write', token)).status).toBe(200);
   });
 });

@@ -42,12 +42,18 @@ describe('JWKS key cache against a real OpenID provider', () => {
     expect((await api.get('/me', await issuer.token())).status).toBe(200);
     const before = issuer.hits('/jwks');
     const stranger = generateSigningKey();
-    const token = signJwt({ alg: 'RS256', kid: stranger.kid }, claims(issuer.url, issuer.audience, api.clock.now()), stranger);
+    const token = signJwt(
+      { alg: 'RS256', kid: stranger.kid },
+      claims(issuer.url, issuer.audience, api.clock.now()),
+      stranger,
+    );
 
     const responses = await Promise.all(Array.from({ length: 200 }, () => api.get('/me', token)));
 
     expect(responses.map((response) => response.status)).toEqual(Array(200).fill(401));
-    expect(new Set(responses.map((response) => response.body.code))).toEqual(new Set(['KEY_NOT_FOUND']));
+    expect(new Set(responses.map((response) => response.body.code))).toEqual(
+      new Set(['KEY_NOT_FOUND']),
+    );
     expect(issuer.hits('/jwks') - before).toBe(1);
   });
 
@@ -55,7 +61,11 @@ describe('JWKS key cache against a real OpenID provider', () => {
     const { issuer, api } = await start();
     await api.get('/me', await issuer.token());
     const stranger = generateSigningKey();
-    const token = signJwt({ alg: 'RS256', kid: stranger.kid }, claims(issuer.url, issuer.audience, api.clock.now()), stranger);
+    const token = signJwt(
+      { alg: 'RS256', kid: stranger.kid },
+      claims(issuer.url, issuer.audience, api.clock.now()),
+      stranger,
+    );
     const before = issuer.hits('/jwks');
     await api.get('/me', token);
     await api.get('/me', token);

@@ -78,7 +78,9 @@ describe('JwksModule', () => {
         return { issuers: [{ issuer: issuer.url }], allowInsecureHttp: true, prefetch: false };
       }
     }
-    const api = await startTestApp({ imports: [JwksModule.forRootAsync({ useClass: JwksConfig })] });
+    const api = await startTestApp({
+      imports: [JwksModule.forRootAsync({ useClass: JwksConfig })],
+    });
     apps.push(api);
     expect((await api.get('/me', await issuer.token())).status).toBe(200);
   });
@@ -87,7 +89,11 @@ describe('JwksModule', () => {
     const compile = Test.createTestingModule({
       imports: [
         JwksModule.forRoot({
-          issuers: [{ issuer: '' }, { issuer: 'http://idp.example.com' }, { issuer: 'https://ok.test', audience: [] }],
+          issuers: [
+            { issuer: '' },
+            { issuer: 'http://idp.example.com' },
+            { issuer: 'https://ok.test', audience: [] },
+          ],
           algorithms: ['HS256' as never],
           timeout: -1,
         }),
@@ -99,26 +105,38 @@ describe('JwksModule', () => {
     );
     expect(error?.code).toBe('OPTIONS_INVALID');
     expect(error?.message).toContain('issuers[0].issuer must be a non-empty string');
-    expect(error?.message).toContain('issuers[1].issuer http://idp.example.com: http is only allowed on loopback');
+    expect(error?.message).toContain(
+      'issuers[1].issuer http://idp.example.com: http is only allowed on loopback',
+    );
     expect(error?.message).toContain('issuers[2].audience');
     expect(error?.message).toContain('algorithms[0] "HS256" is never allowed');
     expect(error?.message).toContain('timeout must be');
   });
 
   it('refuses an empty issuer list', async () => {
-    const compile = Test.createTestingModule({ imports: [JwksModule.forRoot({ issuers: [] })] }).compile();
+    const compile = Test.createTestingModule({
+      imports: [JwksModule.forRoot({ issuers: [] })],
+    }).compile();
     await expect(compile).rejects.toMatchObject({ code: 'OPTIONS_INVALID' });
   });
 
   it('works as a global APP_GUARD and honours @Public() on a controller', async () => {
     const issuer = await newIssuer();
     @Module({
-      imports: [JwksModule.forRoot({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true, prefetch: false })],
+      imports: [
+        JwksModule.forRoot({
+          issuers: [{ issuer: issuer.url }],
+          allowInsecureHttp: true,
+          prefetch: false,
+        }),
+      ],
       controllers: [OpenController, WhoController],
       providers: [{ provide: APP_GUARD, useExisting: JwtAuthGuard }],
     })
     class GlobalGuardModule {}
-    const app = (await Test.createTestingModule({ imports: [GlobalGuardModule] }).compile()).createNestApplication({
+    const app = (
+      await Test.createTestingModule({ imports: [GlobalGuardModule] }).compile()
+    ).createNestApplication({
       logger: false,
     });
     apps.push(app);
@@ -126,7 +144,9 @@ describe('JwksModule', () => {
     const server = app.getHttpServer();
     expect((await request(server).get('/open')).status).toBe(200);
     expect((await request(server).get('/who')).status).toBe(401);
-    const ok = await request(server).get('/who').set('Authorization', `Bearer ${await issuer.token()}`);
+    const ok = await request(server)
+      .get('/who')
+      .set('Authorization', `Bearer ${await issuer.token()}`);
     expect(ok.body).toEqual({ issuer: issuer.url });
   });
 
@@ -152,7 +172,9 @@ describe('JwksModule', () => {
   it('prefetches metadata and keys at bootstrap, in the background', async () => {
     const issuer = await newIssuer();
     const fetched = issuer.nextHit('/jwks');
-    const api = await startTestApp({ imports: [JwksModule.forRoot({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true })] });
+    const api = await startTestApp({
+      imports: [JwksModule.forRoot({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true })],
+    });
     apps.push(api);
     await fetched;
     expect(issuer.hits('/.well-known/openid-configuration')).toBe(1);
@@ -165,7 +187,13 @@ describe('JwksModule', () => {
     const port = Number(new URL(down.url).port);
     await issuers.pop()!.close();
     const api = await startTestApp({
-      imports: [JwksModule.forRoot({ issuers: [{ issuer: down.url }], allowInsecureHttp: true, retries: 0 })],
+      imports: [
+        JwksModule.forRoot({
+          issuers: [{ issuer: down.url }],
+          allowInsecureHttp: true,
+          retries: 0,
+        }),
+      ],
     });
     apps.push(api);
     const up = await newIssuer({ port });

@@ -27,7 +27,8 @@ describe('freshnessMs', () => {
   it('honours max-age within bounds', () => expect(freshnessMs(300, bounds)).toBe(300_000));
   it('raises a small max-age to minCacheTtl', () => expect(freshnessMs(5, bounds)).toBe(60_000));
   it('treats no-cache as minCacheTtl', () => expect(freshnessMs(0, bounds)).toBe(60_000));
-  it('caps a large max-age at maxCacheTtl', () => expect(freshnessMs(10 ** 7, bounds)).toBe(86_400_000));
+  it('caps a large max-age at maxCacheTtl', () =>
+    expect(freshnessMs(10 ** 7, bounds)).toBe(86_400_000));
 });
 
 describe('backoff', () => {

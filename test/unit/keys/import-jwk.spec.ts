@@ -4,7 +4,10 @@ import { algorithmMismatch } from '../../../lib/keys/algorithm-fits-key.js';
 import { importJwk } from '../../../lib/keys/import-jwk.js';
 import { KeySet } from '../../../lib/keys/key-set.js';
 
-const publicJwk = (pair: { publicKey: { export(o: { format: 'jwk' }): JsonWebKey } }, extra = {}) => ({
+const publicJwk = (
+  pair: { publicKey: { export(o: { format: 'jwk' }): JsonWebKey } },
+  extra = {},
+) => ({
   ...pair.publicKey.export({ format: 'jwk' }),
   ...extra,
 });
@@ -70,12 +73,19 @@ describe('algorithmMismatch', () => {
 
 describe('KeySet', () => {
   it('refuses a document without a keys array', () => {
-    expect(() => KeySet.fromJwks({ key: [] }, 'https://x/jwks')).toThrow(expect.objectContaining({ code: 'JWKS_INVALID' }));
-    expect(() => KeySet.fromJwks([rsa], 'https://x/jwks')).toThrow(expect.objectContaining({ code: 'JWKS_INVALID' }));
+    expect(() => KeySet.fromJwks({ key: [] }, 'https://x/jwks')).toThrow(
+      expect.objectContaining({ code: 'JWKS_INVALID' }),
+    );
+    expect(() => KeySet.fromJwks([rsa], 'https://x/jwks')).toThrow(
+      expect.objectContaining({ code: 'JWKS_INVALID' }),
+    );
   });
 
   it('selects by kid and algorithm, and keeps the reasons for skipped keys', () => {
-    const set = KeySet.fromJwks({ keys: [rsa, p256, { ...rsa1024 }, { kty: 'oct', k: 'eA' }] }, 'u');
+    const set = KeySet.fromJwks(
+      { keys: [rsa, p256, { ...rsa1024 }, { kty: 'oct', k: 'eA' }] },
+      'u',
+    );
     expect(set.keys.map((key) => key.kid)).toEqual(['rsa', 'p256']);
     expect(set.skipped.map((entry) => entry.kid)).toEqual(['weak', undefined]);
     expect(set.select('rsa', 'RS256')).toMatchObject({ kid: 'rsa' });
@@ -84,7 +94,15 @@ describe('KeySet', () => {
   });
 
   it('selects without kid only when exactly one key fits the algorithm', () => {
-    const set = KeySet.fromJwks({ keys: [{ ...rsa, kid: undefined }, { ...p256, kid: undefined }] }, 'u');
+    const set = KeySet.fromJwks(
+      {
+        keys: [
+          { ...rsa, kid: undefined },
+          { ...p256, kid: undefined },
+        ],
+      },
+      'u',
+    );
     expect(set.select(undefined, 'ES256')).toMatchObject({ kty: 'EC' });
     const two = KeySet.fromJwks({ keys: [rsa, { ...rsa, kid: 'rsa2' }] }, 'u');
     expect(two.select(undefined, 'RS256')).toBeUndefined();

@@ -3,7 +3,8 @@ import type { JwksModuleOptions } from '../../../lib/index.js';
 import { resolveJwksOptions } from '../../../lib/options/resolve-jwks-options.js';
 import { fromAuthorizationBearer } from '../../../lib/passport/extract-token.js';
 
-const resolve = (options: JwksModuleOptions) => resolveJwksOptions(options, fromAuthorizationBearer);
+const resolve = (options: JwksModuleOptions) =>
+  resolveJwksOptions(options, fromAuthorizationBearer);
 const problems = (options: unknown) => {
   try {
     resolve(options as JwksModuleOptions);
@@ -16,7 +17,10 @@ const problems = (options: unknown) => {
 
 describe('resolveJwksOptions', () => {
   it('applies the defaults, converts seconds to ms once, and keeps defaults against explicit undefined', () => {
-    const resolved = resolve({ issuers: [{ issuer: 'https://idp.example.com' }], timeout: undefined });
+    const resolved = resolve({
+      issuers: [{ issuer: 'https://idp.example.com' }],
+      timeout: undefined,
+    });
     expect(resolved.timeoutMs).toBe(5000);
     expect(resolved.cacheTtlMs).toBe(900_000);
     expect(resolved.cooldownMs).toBe(30_000);
@@ -29,7 +33,12 @@ describe('resolveJwksOptions', () => {
   it('precomputes per-issuer settings', () => {
     const resolved = resolve({
       issuers: [
-        { issuer: 'https://a.test', audience: 'api', algorithms: ['EdDSA'], typ: 'application/AT+JWT' },
+        {
+          issuer: 'https://a.test',
+          audience: 'api',
+          algorithms: ['EdDSA'],
+          typ: 'application/AT+JWT',
+        },
         { issuer: 'https://b.test' },
       ],
     });
@@ -46,24 +55,50 @@ describe('resolveJwksOptions', () => {
     [{ issuers: [{ issuer: '' }] }, /issuers\[0\]\.issuer must be a non-empty string/],
     [{ issuers: [{ issuer: 'not a url' }] }, /issuers\[0\]\.issuer must be an absolute URL/],
     [{ issuers: [{ issuer: 'https://a.test' }, { issuer: 'https://a.test' }] }, /listed twice/],
-    [{ issuers: [{ issuer: 'https://a.test', jwksUri: 'http://a.test/jwks' }] }, /jwksUri .*loopback/],
+    [
+      { issuers: [{ issuer: 'https://a.test', jwksUri: 'http://a.test/jwks' }] },
+      /jwksUri .*loopback/,
+    ],
     [{ issuers: [{ issuer: 'http://127.0.0.1:8080' }] }, /allowInsecureHttp/],
     [{ issuers: [{ issuer: 'https://a.test', audience: '' }] }, /audience/],
     [{ issuers: [{ issuer: 'https://a.test' }], algorithms: ['none'] }, /"none" is never allowed/],
-    [{ issuers: [{ issuer: 'https://a.test' }], algorithms: ['HS512'] }, /"HS512" is never allowed/],
-    [{ issuers: [{ issuer: 'https://a.test', algorithms: ['RS1'] }] }, /issuers\[0\]\.algorithms\[0\] "RS1" is not supported/],
-    [{ issuers: [{ issuer: 'https://a.test' }], algorithms: [] }, /algorithms must be a non-empty array/],
+    [
+      { issuers: [{ issuer: 'https://a.test' }], algorithms: ['HS512'] },
+      /"HS512" is never allowed/,
+    ],
+    [
+      { issuers: [{ issuer: 'https://a.test', algorithms: ['RS1'] }] },
+      /issuers\[0\]\.algorithms\[0\] "RS1" is not supported/,
+    ],
+    [
+      { issuers: [{ issuer: 'https://a.test' }], algorithms: [] },
+      /algorithms must be a non-empty array/,
+    ],
     [{ issuers: [{ issuer: 'https://a.test' }], clockTolerance: -1 }, /clockTolerance must be/],
     [{ issuers: [{ issuer: 'https://a.test' }], retries: 1.5 }, /retries must be an integer/],
-    [{ issuers: [{ issuer: 'https://a.test' }], minCacheTtl: 100, maxCacheTtl: 10 }, /minCacheTtl must not exceed/],
+    [
+      { issuers: [{ issuer: 'https://a.test' }], minCacheTtl: 100, maxCacheTtl: 10 },
+      /minCacheTtl must not exceed/,
+    ],
     [{ issuers: [{ issuer: 'https://a.test' }], prefetch: 'yes' }, /prefetch must be a boolean/],
-    [{ issuers: [{ issuer: 'https://a.test' }], tokenExtractors: ['x'] }, /tokenExtractors must be an array of functions/],
+    [
+      { issuers: [{ issuer: 'https://a.test' }], tokenExtractors: ['x'] },
+      /tokenExtractors must be an array of functions/,
+    ],
   ])('refuses %j', (options, expected) => {
     expect(problems(options).join('\n')).toMatch(expected);
   });
 
   it('accepts http on loopback with allowInsecureHttp, and any issuer string with a jwksUri', () => {
-    expect(problems({ issuers: [{ issuer: 'http://127.0.0.1:8080' }], allowInsecureHttp: true })).toEqual([]);
-    expect(problems({ issuers: [{ issuer: 'accounts.google.com', jwksUri: 'https://www.googleapis.com/oauth2/v3/certs' }] })).toEqual([]);
+    expect(
+      problems({ issuers: [{ issuer: 'http://127.0.0.1:8080' }], allowInsecureHttp: true }),
+    ).toEqual([]);
+    expect(
+      problems({
+        issuers: [
+          { issuer: 'accounts.google.com', jwksUri: 'https://www.googleapis.com/oauth2/v3/certs' },
+        ],
+      }),
+    ).toEqual([]);
   });
 });

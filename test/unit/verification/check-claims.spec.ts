@@ -48,7 +48,10 @@ describe('checkClaims', () => {
   });
 
   it('skips the audience check when none is configured', () => {
-    const open = resolveJwksOptions({ issuers: [{ issuer: ISS }] }, fromAuthorizationBearer).issuers.get(ISS)!;
+    const open = resolveJwksOptions(
+      { issuers: [{ issuer: ISS }] },
+      fromAuthorizationBearer,
+    ).issuers.get(ISS)!;
     expect(() => checkClaims({ ...valid, aud: undefined }, open, NOW, TOLERANCE)).not.toThrow();
   });
 });

@@ -38,9 +38,21 @@ describe('decodeJwt', () => {
     // 16 zero bytes are 'A' x 22; a final 'B' sets only unused trailing bits: same bytes, other string.
     ['a non-canonical encoding', `${header}.${payload}.${'A'.repeat(21)}B`, /canonical/],
     ['a header that is not JSON', `${b64url('{alg')}.${payload}.${sig}`, /header is not JSON/],
-    ['a header that is an array', `${b64url([1])}.${payload}.${sig}`, /header is not a JSON object/],
-    ['a payload that is a string', `${header}.${b64url('"x"')}.${sig}`, /payload is not a JSON object/],
-    ['a token over the length limit', `${header}.${'A'.repeat(20_000)}.${sig}`, /longer than 16384/],
+    [
+      'a header that is an array',
+      `${b64url([1])}.${payload}.${sig}`,
+      /header is not a JSON object/,
+    ],
+    [
+      'a payload that is a string',
+      `${header}.${b64url('"x"')}.${sig}`,
+      /payload is not a JSON object/,
+    ],
+    [
+      'a token over the length limit',
+      `${header}.${'A'.repeat(20_000)}.${sig}`,
+      /longer than 16384/,
+    ],
   ])('refuses %s', (_name, token, expected) => {
     expect(reason(token)).toMatch(expected);
   });
