@@ -8,6 +8,7 @@ export const config = {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testRegex: String.raw`test/.*\.(spec|e2e-spec)\.ts$`,
+  setupFiles: ['<rootDir>/test/fixtures/quiet-oidc-provider.ts'],
   testTimeout: 20000,
   maxWorkers: 2,
 };
