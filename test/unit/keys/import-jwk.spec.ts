@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
+import type { JwsAlgorithm } from '../../../lib/index.js';
 import { algorithmMismatch } from '../../../lib/keys/algorithm-fits-key.js';
 import { importJwk } from '../../../lib/keys/import-jwk.js';
 import { KeySet } from '../../../lib/keys/key-set.js';
@@ -54,7 +55,12 @@ describe('importJwk', () => {
 });
 
 describe('algorithmMismatch', () => {
-  it.each([
+  type Row = [
+    JwsAlgorithm,
+    { kty: 'RSA' | 'EC' | 'OKP'; crv?: string; alg?: string },
+    RegExp | undefined,
+  ];
+  it.each<Row>([
     ['RS256', { kty: 'RSA' }, undefined],
     ['PS512', { kty: 'RSA' }, undefined],
     ['ES256', { kty: 'EC', crv: 'P-256' }, undefined],
@@ -64,7 +70,7 @@ describe('algorithmMismatch', () => {
     ['ES256', { kty: 'RSA' }, /EC key/],
     ['ES256', { kty: 'EC', crv: 'P-384' }, /curve P-256/],
     ['PS256', { kty: 'RSA', alg: 'RS256' }, /for RS256/],
-  ] as const)('%s with %j', (alg, key, expected) => {
+  ])('%s with %j', (alg, key, expected) => {
     const result = algorithmMismatch(alg, { crv: undefined, alg: undefined, ...key });
     if (expected === undefined) expect(result).toBeUndefined();
     else expect(result).toMatch(expected);
