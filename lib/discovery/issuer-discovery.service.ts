@@ -104,7 +104,7 @@ export class IssuerDiscoveryService {
     const failures: string[] = [];
     for (const url of urls) {
       try {
-        const fetched = await this.http.getJson(url);
+        const fetched = await this.http.getJson(url, 'metadata');
         const body = validateMetadata(config.issuer, fetched.body, url);
         const fetchedAt = this.clock.now();
         const freshUntil = fetchedAt + freshnessMs(fetched.maxAgeSeconds, this.options);
@@ -118,6 +118,9 @@ export class IssuerDiscoveryService {
     throw new JwksFetchFailedError(
       urls.join(' and '),
       `no metadata found (${failures.join('; ')})`,
+      {
+        document: 'metadata',
+      },
     );
   }
 }

@@ -8,8 +8,12 @@ export class JwksFetchFailedError extends JwksError {
   constructor(
     readonly uri: string,
     readonly reason: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { document?: 'JWKS' | 'metadata' },
   ) {
-    super('JWKS_FETCH_FAILED', `Unable to fetch JWKS from ${uri}: ${reason}`, options);
+    super(
+      'JWKS_FETCH_FAILED',
+      `Unable to fetch ${options?.document ?? 'JWKS'} from ${uri}: ${reason}`,
+      options,
+    );
   }
 }

@@ -7,6 +7,10 @@ import { Clock } from '../time/clock.js';
 import { backoffDelay, parseRetryAfter } from './backoff-delay.js';
 import { parseCacheControl } from './parse-cache-control.js';
 import { BodyTooLargeError, readLimitedBody } from './read-limited-body.js';
+import { redirectTarget } from './redirect-target.js';
+
+/** What is being fetched, for messages: "Unable to fetch JWKS from ...". */
+export type FetchedKind = 'JWKS' | 'metadata';
 
 /** A JSON document fetched from a provider. */
 export interface FetchedDocument {
@@ -15,7 +19,6 @@ export interface FetchedDocument {
   readonly maxAgeSeconds: number | undefined;
 }
 
-const MAX_REDIRECTS = 3;
 const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 /** One failed attempt; `retryable` only for failures a later attempt can fix (network, 429, 5xx). */
@@ -51,7 +54,7 @@ export class JwksHttpClient implements OnModuleDestroy {
    * @throws JwksFetchFailedError (`JWKS_FETCH_FAILED`) when every attempt failed.
    * @throws InvalidJwksError (`JWKS_INVALID`) when the body is not JSON.
    */
-  async getJson(url: string): Promise<FetchedDocument> {
+  async getJson(url: string, document: FetchedKind = 'JWKS'): Promise<FetchedDocument> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.attempt(url);
@@ -61,7 +64,7 @@ export class JwksHttpClient implements OnModuleDestroy {
         if (!error.retryable || last) {
           const tries = attempt + 1;
           const reason = tries > 1 ? `${error.reason} (after ${tries} attempts)` : error.reason;
-          throw new JwksFetchFailedError(url, reason, { cause: error.cause });
+          throw new JwksFetchFailedError(url, reason, { cause: error.cause, document });
         }
         await this.clock.sleep(backoffDelay(attempt, error.retryAfterMs), this.shutdown.signal);
       }
@@ -77,7 +80,9 @@ export class JwksHttpClient implements OnModuleDestroy {
       const response = await this.send(current);
       if (REDIRECTS.has(response.status)) {
         await response.body?.cancel();
-        current = this.follow(current, response, hop);
+        const next = redirectTarget(current, response.headers.get('location'), hop);
+        if (typeof next === 'string') throw new AttemptFailure(next, false);
+        current = next;
         continue;
       }
       if (!response.ok) {
@@ -116,20 +121,6 @@ export class JwksHttpClient implements OnModuleDestroy {
       if (error instanceof BodyTooLargeError) throw new AttemptFailure(error.message, false);
       throw new AttemptFailure(this.describeNetworkError(error), true, undefined, { cause: error });
     }
-  }
-
-  private follow(from: URL, response: Response, hop: number): URL {
-    if (hop >= MAX_REDIRECTS)
-      throw new AttemptFailure(`more than ${MAX_REDIRECTS} redirects`, false);
-    const location = response.headers.get('location');
-    const next = location === null ? undefined : URL.parse(location, from.href);
-    if (!next)
-      throw new AttemptFailure(`redirect ${response.status} without a valid Location`, false);
-    // A downgrade would hand the key set to anyone on the path.
-    if (from.protocol === 'https:' && next.protocol !== 'https:') {
-      throw new AttemptFailure(`redirect from https to ${next.protocol} refused`, false);
-    }
-    return next;
   }
 
   private describeNetworkError(error: unknown): string {

@@ -8,11 +8,13 @@ import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
 import { KeyNotFoundError } from '../errors/key-not-found.error.js';
 import { JwksHttpClient } from '../http/jwks-http-client.js';
 import { freshnessMs } from '../http/parse-cache-control.js';
+import type { RefreshEvent } from '../options/jwks-events.interface.js';
 import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
 import { Clock } from '../time/clock.js';
 import type { ImportedKey } from './imported-key.interface.js';
 import { KeySet } from './key-set.js';
+import { JwksEventCallbacks } from './jwks-event-callbacks.js';
 import { ProviderHealthLog } from './provider-health-log.js';
 
 /** One issuer's keys as held in process (L1). */
@@ -26,7 +28,7 @@ interface IssuerKeys {
 }
 
 /** Why a set is being loaded, which decides whether the shared cache may answer. */
-type LoadReason = 'expired' | 'ahead' | 'unknown-kid' | 'forced';
+type LoadReason = RefreshEvent['reason'];
 
 /**
  * Every trusted issuer's keys: L1 is a map of imported `KeyObject`s (a hit awaits nothing), L2 the
@@ -41,6 +43,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
   private readonly lastForcedAt = new Map<string, number>();
   private readonly flights = new SingleFlight<IssuerKeys>();
   private readonly health = new ProviderHealthLog(this.logger);
+  private readonly events: JwksEventCallbacks;
 
   constructor(
     @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
@@ -48,7 +51,9 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     private readonly http: JwksHttpClient,
     private readonly store: DocumentCache,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.events = new JwksEventCallbacks(options.events, this.logger);
+  }
 
   /** Fetches every issuer's metadata and keys in the background; failures are logged, not fatal. */
   onApplicationBootstrap(): void {
@@ -116,15 +121,21 @@ export class JwksKeyCache implements OnApplicationBootstrap {
       const current = this.memory.get(issuer);
       const bypassShared = reason === 'unknown-kid' || reason === 'forced';
       const shared = bypassShared ? undefined : await this.newerShared(issuer, current);
-      if (shared !== undefined) return this.install(issuer, shared, current);
+      if (shared !== undefined)
+        return this.install(issuer, shared, current, 'shared-cache', reason);
       try {
         const document = await this.fetch(issuer);
         await this.store.set('jwks', issuer, document);
         this.health.recovered(issuer);
-        return this.install(issuer, document, current);
+        return this.install(issuer, document, current, 'network', reason);
       } catch (error) {
-        if (reason === 'forced') throw error;
-        return this.serveStale(issuer, current, error);
+        if (reason !== 'forced') return this.serveStale(issuer, current, error);
+        this.events.fetchError({
+          issuer,
+          error: asError(error),
+          servingStale: current !== undefined,
+        });
+        throw error;
       }
     });
   }
@@ -146,9 +157,17 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     return { body: fetched.body, source: uri, fetchedAt, freshUntil };
   }
 
-  private install(issuer: string, document: CachedDocument, previous: IssuerKeys | undefined) {
+  private install(
+    issuer: string,
+    document: CachedDocument,
+    previous: IssuerKeys | undefined,
+    source: RefreshEvent['source'],
+    reason: LoadReason,
+  ) {
     const keys = KeySet.fromJwks(document.body, document.source);
     this.health.announce(issuer, keys, previous?.keys);
+    const counts = { keys: keys.keys.length, skipped: keys.skipped.length };
+    this.events.refresh({ issuer, source, uri: document.source, reason, ...counts });
     const entry: IssuerKeys = {
       keys,
       document,
@@ -168,15 +187,23 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     const now = this.clock.now();
     const last = current?.document ?? (await this.store.get('jwks', issuer));
     const staleUntil = last === undefined ? 0 : last.freshUntil + this.options.staleTtlMs;
-    if (last === undefined || now >= staleUntil) {
-      this.health.failed(issuer, error, false);
-      throw error;
-    }
-    this.health.failed(issuer, error, true);
-    const keys = current?.keys ?? KeySet.fromJwks(last.body, last.source);
+    const usable = now < staleUntil ? last : undefined;
+    this.health.failed(issuer, error, usable !== undefined);
+    this.events.fetchError({ issuer, error: asError(error), servingStale: usable !== undefined });
+    if (usable === undefined) throw error;
+    const keys = current?.keys ?? KeySet.fromJwks(usable.body, usable.source);
     const retryAt = Math.min(staleUntil, now + this.options.cooldownMs);
-    const entry: IssuerKeys = { keys, document: last, refreshAt: retryAt, freshUntil: staleUntil };
+    const entry: IssuerKeys = {
+      keys,
+      document: usable,
+      refreshAt: retryAt,
+      freshUntil: staleUntil,
+    };
     this.memory.set(issuer, entry);
     return entry;
   }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

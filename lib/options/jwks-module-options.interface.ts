@@ -1,3 +1,4 @@
+import type { JwksEvents } from './jwks-events.interface.js';
 import type { JwsAlgorithm } from './jws-algorithms.js';
 import type { TokenExtractor } from './token-extractor.interface.js';
 
@@ -62,4 +63,6 @@ export interface JwksModuleOptions {
   allowInsecureHttp?: boolean;
   /** How tokens are found. @defaultValue `Authorization: Bearer` (scheme case-insensitive) */
   tokenExtractors?: TokenExtractor[];
+  /** Callbacks for metrics: `onFetchError`, `onRefresh`, `onKeyNotFound`. */
+  events?: JwksEvents;
 }

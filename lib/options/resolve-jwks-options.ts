@@ -42,6 +42,7 @@ export function resolveJwksOptions(
     prefetch: options.prefetch ?? d.prefetch,
     allowInsecureHttp: options.allowInsecureHttp ?? d.allowInsecureHttp,
     tokenExtractors: Object.freeze([...new Set(extractors)]),
+    events: Object.freeze({ ...options.events }),
   });
 }
 

@@ -1,3 +1,4 @@
+import type { JwksEvents } from './jwks-events.interface.js';
 import type { JwsAlgorithm } from './jws-algorithms.js';
 import type { TokenExtractor } from './token-extractor.interface.js';
 
@@ -40,4 +41,5 @@ export interface ResolvedJwksOptions {
   readonly allowInsecureHttp: boolean;
   /** The module's extractors followed by every issuer's own, without repeats. */
   readonly tokenExtractors: readonly TokenExtractor[];
+  readonly events: Readonly<JwksEvents>;
 }

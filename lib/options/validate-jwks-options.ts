@@ -35,6 +35,7 @@ export function validateJwksOptions(options: JwksModuleOptions): string[] {
   }
   checkAlgorithms(problems, 'algorithms', options.algorithms);
   checkFunctions(problems, 'tokenExtractors', options.tokenExtractors);
+  checkEvents(problems, options.events);
   if (!Array.isArray(options.issuers) || options.issuers.length === 0) {
     problems.push('issuers must be a non-empty array of { issuer, ... }');
     return problems;
@@ -120,6 +121,21 @@ function checkFunctions(problems: string[], path: string, value: unknown) {
   if (value === undefined) return;
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'function')) {
     problems.push(`${path} must be an array of functions (request) => string | undefined`);
+  }
+}
+
+function checkEvents(problems: string[], events: unknown) {
+  if (events === undefined) return;
+  if (!isRecord(events)) {
+    problems.push('events must be an object of callbacks');
+    return;
+  }
+  for (const [name, callback] of Object.entries(events as Record<string, unknown>)) {
+    if (!['onFetchError', 'onRefresh', 'onKeyNotFound'].includes(name)) {
+      problems.push(`events.${name} is not an event (onFetchError, onRefresh, onKeyNotFound)`);
+    } else if (callback !== undefined && typeof callback !== 'function') {
+      problems.push(`events.${name} must be a function`);
+    }
   }
 }
 

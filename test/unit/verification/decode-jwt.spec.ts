@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { checkHeader } from '../../../lib/verification/check-header.js';
 import { decodeJwt } from '../../../lib/verification/decode-jwt.js';
 import { parseBearer } from '../../../lib/verification/parse-bearer.js';
+import { strictJsonViolation } from '../../../lib/verification/strict-json.js';
 import type { JoseHeader } from '../../../lib/verification/jwt.types.js';
 import { b64url } from '../../fixtures/sign-jwt.js';
 
@@ -98,5 +99,22 @@ describe('parseBearer', () => {
     ['Bearerabc', undefined],
   ])('%p -> %p', (value, expected) => {
     expect(parseBearer(value)).toBe(expected);
+  });
+});
+
+describe('strictJsonViolation', () => {
+  it.each([
+    ['{"a":1,"b":2}', undefined],
+    ['{"a":{"a":1},"b":[{"a":1},{"a":2}]}', undefined],
+    ['{"s":"x\\"y,\\"a\\":","a":1}', undefined],
+    ['{"a":1,"a":2}', /duplicate member "a"/],
+    ['{"a":1,"\\u0061":2}', /duplicate member "a"/],
+    ['{"x":{"b":1,"b":1}}', /duplicate member "b"/],
+    ['{"x":[{"c":1,"c":2}]}', /duplicate member "c"/],
+    [`{"d":${'['.repeat(40)}${']'.repeat(40)}}`, /nesting deeper than 32/],
+  ])('%s', (text, expected) => {
+    const result = strictJsonViolation(text);
+    if (expected === undefined) expect(result).toBeUndefined();
+    else expect(result).toMatch(expected);
   });
 });
