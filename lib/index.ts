@@ -43,3 +43,9 @@ export { TokenExpiredError } from './errors/token-expired.error.js';
 export { TokenMalformedError } from './errors/token-malformed.error.js';
 export { TokenMissingError } from './errors/token-missing.error.js';
 export { TokenNotYetValidError } from './errors/token-not-yet-valid.error.js';
+export type {
+  FetchErrorEvent,
+  JwksEvents,
+  KeyNotFoundEvent,
+  RefreshEvent,
+} from './options/jwks-events.interface.js';

@@ -123,14 +123,13 @@ export class JwksHttpClient implements OnModuleDestroy {
     }
   }
 
+  // Duck-typed: fetch's DOMException may come from another realm (test runners), where instanceof fails.
   private describeNetworkError(error: unknown): string {
-    if (error instanceof Error && error.name === 'TimeoutError') {
-      return `timeout after ${this.options.timeoutMs} ms`;
-    }
-    const cause = error instanceof Error ? (error.cause ?? error) : error;
-    const code = (cause as { code?: unknown } | undefined)?.code;
-    if (typeof code === 'string') return `network error ${code}`;
-    return `network error: ${cause instanceof Error ? cause.message : String(cause)}`;
+    const failure = error as { name?: unknown; message?: unknown; cause?: unknown } | undefined;
+    if (failure?.name === 'TimeoutError') return `timeout after ${this.options.timeoutMs} ms`;
+    const cause = (failure?.cause ?? failure) as { code?: unknown; message?: unknown } | undefined;
+    if (typeof cause?.code === 'string') return `network error ${cause.code}`;
+    return `network error: ${String(cause?.message ?? cause)}`;
   }
 }
 

@@ -78,8 +78,10 @@ export class JwksKeyCache implements OnApplicationBootstrap {
       entry = await this.afterUnknownKid(issuer, entry, now);
       selected = entry.keys.select(kid, alg);
     }
-    if (selected === undefined)
+    if (selected === undefined) {
+      this.events.keyNotFound({ issuer, kid });
       throw new KeyNotFoundError(issuer, kid, new Date(entry.document.fetchedAt));
+    }
     if (typeof selected === 'string') throw new InvalidKeyError(issuer, kid, selected);
     return selected;
   }

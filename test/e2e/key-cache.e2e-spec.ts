@@ -37,6 +37,33 @@ describe('JWKS key cache against a real OpenID provider', () => {
     expect(rotated.hits('/jwks')).toBe(1);
   });
 
+  it('rotates without a restart: old and new keys both verify, then the retired key stops', async () => {
+    const cache = { jwksCacheControl: 'max-age=60' };
+    const { issuer: first, api } = await start(cache);
+    const oldKey = first.keys[0]!;
+    const oldToken = await first.token();
+    expect((await api.get('/me', oldToken)).status).toBe(200);
+    const port = Number(new URL(first.url).port);
+    const newKey = generateSigningKey();
+
+    // Phase 1: the provider publishes the new key first (it signs with it) and keeps the old one.
+    await first.close();
+    const both = (issuer = await startDevIssuer({ port, keys: [newKey, oldKey], ...cache }));
+    const newToken = await both.token();
+    expect((await api.get('/me', newToken)).status).toBe(200); // unknown kid: one refetch
+    expect((await api.get('/me', oldToken)).status).toBe(200);
+
+    // Phase 2: the old key is retired; once the cached set expires, its tokens are refused.
+    await both.close();
+    const retired = (issuer = await startDevIssuer({ port, keys: [newKey], ...cache }));
+    api.clock.advance(61);
+    expect((await api.get('/me', newToken)).status).toBe(200); // the expired set is refetched
+    expect(retired.hits('/jwks')).toBe(1);
+    const refused = await api.get('/me', oldToken);
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('KEY_NOT_FOUND');
+  });
+
   it('fetches the JWKS exactly once for a burst of 200 concurrent requests with a never-seen kid', async () => {
     const { issuer, api } = await start();
     expect((await api.get('/me', await issuer.token())).status).toBe(200);

@@ -1,0 +1,252 @@
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import type {
+  FetchErrorEvent,
+  JwksModuleOptions,
+  KeyNotFoundEvent,
+  RefreshEvent,
+} from '../../lib/index.js';
+import { generateSigningKey, type DevSigningKey } from '../../sample/dev-issuer.js';
+import { startFaultyJwks, type FaultyJwks } from '../fixtures/faulty-jwks.js';
+import { ManualClock } from '../fixtures/manual-clock.js';
+import { RecordingLogger } from '../fixtures/recording-logger.js';
+import { claims, signJwt } from '../fixtures/sign-jwt.js';
+import { publicJwk } from '../fixtures/signing-keys.js';
+import { startTestApp, type TestApp } from '../fixtures/test-app.js';
+
+const ISSUER = 'https://idp.faulty.test';
+const AUDIENCE = 'https://api.test';
+
+describe('Provider failures (fault-injecting JWKS server on 127.0.0.1)', () => {
+  let key: DevSigningKey;
+  let jwks: FaultyJwks | undefined;
+  let api: TestApp | undefined;
+  let logger: RecordingLogger;
+  const fetchErrors: FetchErrorEvent[] = [];
+  const refreshes: RefreshEvent[] = [];
+  const notFound: KeyNotFoundEvent[] = [];
+  let refreshWaiters: Array<(event: RefreshEvent) => void> = [];
+  const nextRefresh = () => new Promise<RefreshEvent>((resolve) => refreshWaiters.push(resolve));
+
+  beforeAll(() => {
+    key = generateSigningKey();
+  });
+  afterEach(async () => {
+    await api?.close();
+    await jwks?.close();
+    api = jwks = undefined;
+    fetchErrors.length = refreshes.length = notFound.length = 0;
+    refreshWaiters = [];
+  });
+
+  async function start(options: Partial<JwksModuleOptions> = {}) {
+    jwks = await startFaultyJwks([publicJwk(key)]);
+    logger = new RecordingLogger();
+    api = await startTestApp(
+      {
+        issuers: [{ issuer: ISSUER, jwksUri: jwks.url, audience: AUDIENCE }],
+        allowInsecureHttp: true,
+        events: {
+          onFetchError: (event) => fetchErrors.push(event),
+          onKeyNotFound: (event) => notFound.push(event),
+          onRefresh: (event) => {
+            refreshes.push(event);
+            refreshWaiters.splice(0).forEach((wake) => wake(event));
+          },
+        },
+        ...options,
+      },
+      'express',
+      new ManualClock(),
+      logger,
+    );
+    return { jwks, api };
+  }
+  const token = (kid = key.kid) =>
+    signJwt({ alg: 'RS256', kid }, claims(ISSUER, AUDIENCE, api!.clock.now()), key);
+
+  describe('timeouts, retries, limits', () => {
+    it('times out a slow endpoint and answers 503, logging the URL and the cause', async () => {
+      const { jwks, api } = await start({ timeout: 0.2, retries: 0 });
+      jwks.respond({ kind: 'slow', ms: 2000 });
+      const response = await api.get('/me', token());
+      expect(response.status).toBe(503);
+      expect(response.body.code).toBe('JWKS_FETCH_FAILED');
+      expect(fetchErrors[0]!.error.message).toBe(
+        `Unable to fetch JWKS from ${jwks.url}: timeout after 200 ms`,
+      );
+      expect(logger.at('error').join('\n')).toContain(
+        `Unable to fetch JWKS from ${jwks.url}: timeout after 200 ms`,
+      );
+      expect(logger.at('error').join('\n')).toContain(ISSUER);
+    });
+
+    it('retries 5xx with exponential backoff and full jitter, then succeeds', async () => {
+      const { jwks, api } = await start({ retries: 3 });
+      jwks.respond(
+        { kind: 'status', status: 500 },
+        { kind: 'status', status: 503 },
+        { kind: 'ok' },
+      );
+      expect((await api.get('/me', token())).status).toBe(200);
+      expect(jwks.hits).toBe(3);
+      expect(api.clock.sleeps).toHaveLength(2);
+      expect(api.clock.sleeps[0]).toBeLessThan(200);
+      expect(api.clock.sleeps[1]).toBeLessThan(400);
+    });
+
+    it('honours Retry-After on 429', async () => {
+      const { jwks, api } = await start({ retries: 3 });
+      jwks.respond({ kind: 'status', status: 429, retryAfter: '2' }, { kind: 'ok' });
+      expect((await api.get('/me', token())).status).toBe(200);
+      expect(api.clock.sleeps).toEqual([2000]);
+    });
+
+    it('retries a connection reset', async () => {
+      const { jwks, api } = await start({ retries: 2 });
+      jwks.respond({ kind: 'reset' }, { kind: 'ok' });
+      expect((await api.get('/me', token())).status).toBe(200);
+      expect(jwks.hits).toBe(2);
+    });
+
+    it('gives up after the configured retries', async () => {
+      const { jwks, api } = await start({ retries: 2 });
+      jwks.respond({ kind: 'status', status: 502 });
+      expect((await api.get('/me', token())).status).toBe(503);
+      expect(jwks.hits).toBe(3);
+      expect(fetchErrors[0]!.error.message).toMatch(/HTTP 502 \(after 3 attempts\)/);
+    });
+
+    it.each([
+      ['a 404', { kind: 'status', status: 404 } as const, 'JWKS_FETCH_FAILED', /HTTP 404/],
+      [
+        'invalid JSON',
+        { kind: 'body', body: '<html>oops' } as const,
+        'JWKS_INVALID',
+        /not valid JSON/,
+      ],
+      [
+        'JSON without keys',
+        { kind: 'body', body: '{"jwks":[]}' } as const,
+        'JWKS_INVALID',
+        /no "keys" array/,
+      ],
+    ])('does not retry %s: 503 at once', async (_name, fault, code, message) => {
+      const { jwks, api } = await start({ retries: 3 });
+      jwks.respond(fault);
+      const response = await api.get('/me', token());
+      expect(response.status).toBe(503);
+      expect(response.body.code).toBe(code);
+      expect(jwks.hits).toBe(1);
+      expect(fetchErrors[0]!.error.message).toMatch(message);
+    });
+
+    it('cuts a 5 MiB body off at the limit (1 MiB by default) instead of buffering it', async () => {
+      const { jwks, api } = await start({ retries: 0 });
+      jwks.respond({ kind: 'huge', bytes: 5 * 1024 * 1024 });
+      const response = await api.get('/me', token());
+      expect(response.status).toBe(503);
+      expect(fetchErrors[0]!.error.message).toMatch(/response body exceeds 1048576 bytes/);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(jwks.hugeBytesSent).toBeLessThan(5 * 1024 * 1024);
+    });
+
+    it('follows at most 3 redirects (a loop ends with 503)', async () => {
+      const { jwks, api } = await start({ retries: 0 });
+      jwks.respond({ kind: 'redirect', location: jwks.url });
+      expect((await api.get('/me', token())).status).toBe(503);
+      expect(jwks.hits).toBe(4);
+      expect(fetchErrors[0]!.error.message).toMatch(/more than 3 redirects/);
+    });
+
+    it('refuses a redirect to plain http off loopback without following it', async () => {
+      const { jwks, api } = await start({ retries: 0 });
+      jwks.respond({ kind: 'redirect', location: 'http://jwks.example.com/keys' });
+      expect((await api.get('/me', token())).status).toBe(503);
+      expect(fetchErrors[0]!.error.message).toMatch(
+        /http:\/\/jwks.example.com\/keys refused: http is only allowed on loopback/,
+      );
+    });
+  });
+
+  describe('stale-if-error and refresh-ahead', () => {
+    it('keeps serving the last known keys while the provider fails, then 503 once they are too old', async () => {
+      const { jwks, api } = await start({ retries: 0 });
+      expect((await api.get('/me', token())).status).toBe(200);
+      jwks.respond({ kind: 'status', status: 500 });
+      api.clock.advance(901); // past cacheTtl: the set must be refreshed, and the refresh fails
+
+      for (let i = 0; i < 5; i++) expect((await api.get('/me', token())).status).toBe(200);
+      const warnings = logger
+        .at('warn')
+        .filter((line) => line.includes('serving the last known keys'));
+      expect(warnings).toHaveLength(1); // one per failure streak, not per request
+      expect(warnings[0]).toContain(`Unable to fetch JWKS from ${jwks.url}: HTTP 500`);
+      expect(fetchErrors.every((event) => event.servingStale)).toBe(true);
+
+      api.clock.advance(86_400); // past staleTtl
+      expect((await api.get('/me', token())).status).toBe(503);
+    });
+
+    it('retries a failing provider at most once per cooldown while serving stale keys', async () => {
+      const { jwks, api } = await start({ retries: 0 });
+      await api.get('/me', token());
+      jwks.respond({ kind: 'status', status: 500 });
+      api.clock.advance(901);
+      await api.get('/me', token());
+      const after = jwks.hits;
+      for (let i = 0; i < 5; i++) await api.get('/me', token());
+      expect(jwks.hits).toBe(after);
+      jwks.respond({ kind: 'ok' });
+      api.clock.advance(31);
+      const recovered = nextRefresh();
+      await api.get('/me', token()); // answered from the stale set; the retry runs in the background
+      await recovered;
+      expect(logger.at('log').join('\n')).toContain(`Keys of ${ISSUER} are being fetched again`);
+    });
+
+    it('refreshes ahead in the background: the request in the last 10 % of the TTL does not wait', async () => {
+      const { jwks, api } = await start();
+      jwks.respond({ kind: 'ok', cacheControl: 'max-age=100' });
+      expect((await api.get('/me', token())).status).toBe(200);
+      jwks.respond({ kind: 'hold' }); // the provider now takes as long as the test wants
+      api.clock.advance(95);
+      const refreshed = nextRefresh();
+      expect((await api.get('/me', token())).status).toBe(200); // answered while the fetch is held
+      expect(jwks.hits).toBe(2);
+      jwks.release();
+      expect(await refreshed).toMatchObject({ reason: 'ahead', source: 'network' });
+    });
+  });
+
+  describe('unknown kids', () => {
+    it('1,000 requests with random kids within one cooldown cause at most one fetch', async () => {
+      const { jwks, api } = await start();
+      expect((await api.get('/me', token())).status).toBe(200);
+      const before = jwks.hits;
+      for (let batch = 0; batch < 10; batch++) {
+        const responses = await Promise.all(
+          Array.from({ length: 100 }, () => api.get('/me', token(randomUUID()))),
+        );
+        expect(new Set(responses.map((response) => response.body.code))).toEqual(
+          new Set(['KEY_NOT_FOUND']),
+        );
+      }
+      expect(jwks.hits - before).toBe(1);
+      expect(notFound).toHaveLength(1000);
+      expect(refreshes.filter((event) => event.reason === 'unknown-kid')).toHaveLength(1);
+    });
+
+    it('answers a new unknown kid at once after a cooldown refetch, without waiting on the provider', async () => {
+      const { jwks, api } = await start();
+      await api.get('/me', token());
+      await api.get('/me', token(randomUUID())); // the cooldown refetch
+      const hits = jwks.hits;
+      jwks.respond({ kind: 'hold' }); // any fetch now would hang the request
+      const response = await api.get('/me', token(randomUUID()));
+      expect(response.status).toBe(401);
+      expect(response.body.code).toBe('KEY_NOT_FOUND');
+      expect(jwks.hits).toBe(hits);
+    });
+  });
+});
