@@ -95,7 +95,7 @@ describe('parseBearer', () => {
     ['BEARER   abc', 'abc'],
     ['Basic abc', undefined],
     ['Bearer', undefined],
-    ['Bearer a b', undefined],
+    ['Bearer a b', 'a b'],
     ['Bearerabc', undefined],
   ])('%p -> %p', (value, expected) => {
     expect(parseBearer(value)).toBe(expected);
