@@ -2,6 +2,7 @@ import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { isJwsAlgorithm } from '../options/jws-algorithms.js';
 import { algorithmMismatch } from './algorithm-fits-key.js';
 import type { ImportedKey } from './imported-key.interface.js';
+import { hasRocaFingerprint } from './roca-fingerprint.js';
 
 /** The outcome of importing one JWKS entry: a key, or why it was left out. */
 export type JwkImport = { readonly key: ImportedKey } | { readonly skipped: string };
@@ -64,16 +65,21 @@ function toKeyObject(kty: ImportedKey['kty'], entry: Record<string, unknown>): K
   } catch (error) {
     return `invalid key material (${error instanceof Error ? error.message : String(error)})`;
   }
-  return kty === 'RSA' ? (rsaWeakness(key) ?? key) : key;
+  return kty === 'RSA' ? (rsaWeakness(key, members.n as string) ?? key) : key;
 }
 
-function rsaWeakness(key: KeyObject): string | undefined {
+function rsaWeakness(key: KeyObject, modulus: string): string | undefined {
   const { modulusLength = 0, publicExponent = 0n } = key.asymmetricKeyDetails ?? {};
-  if (modulusLength < MIN_RSA_BITS)
+  if (modulusLength < MIN_RSA_BITS) {
     return `RSA key of ${modulusLength} bits (at least ${MIN_RSA_BITS} required)`;
+  }
   // e = 1 makes every "signature" verify; an even exponent is not a valid RSA key.
-  if (publicExponent < 3n || publicExponent % 2n === 0n)
+  if (publicExponent < 3n || publicExponent % 2n === 0n) {
     return `RSA public exponent ${publicExponent} is invalid`;
+  }
+  if (hasRocaFingerprint(Buffer.from(modulus, 'base64url'))) {
+    return 'RSA modulus has the ROCA fingerprint (CVE-2017-15361): the key can be factored';
+  }
   return undefined;
 }
 

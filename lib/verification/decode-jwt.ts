@@ -16,7 +16,7 @@ export interface DecodedJwt extends DecodedJws {
   readonly payload: JwtPayload;
 }
 
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 /**
  * Splits and decodes a compact JWS (RFC 7515 §7.1), refusing anything ambiguous: padding, characters
@@ -36,7 +36,8 @@ export function decodeJws(token: string, maxLength: number): DecodedJws {
   const header = parseObject(decodeSegment(token.slice(0, first), 'header'), 'header');
   return {
     header: header as unknown as JoseHeader,
-    payloadBytes: decodeSegment(token.slice(first + 1, second), 'payload'),
+    // RFC 7515 allows an empty payload; a JWT's is then refused as not JSON.
+    payloadBytes: decodeSegment(token.slice(first + 1, second), 'payload', true),
     signingInput: Buffer.from(token.slice(0, second), 'latin1'),
     signature: decodeSegment(token.slice(second + 1), 'signature'),
   };
@@ -67,8 +68,10 @@ function parseObject(bytes: Buffer, name: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function decodeSegment(segment: string, name: string): Buffer {
-  if (!BASE64URL.test(segment)) throw malformed(`${name} is empty or not base64url`);
+function decodeSegment(segment: string, name: string, mayBeEmpty = false): Buffer {
+  if ((segment === '' && !mayBeEmpty) || !BASE64URL.test(segment)) {
+    throw malformed(`${name} is empty or not base64url`);
+  }
   const bytes = Buffer.from(segment, 'base64url');
   if (bytes.toString('base64url') !== segment)
     throw malformed(`${name} is not canonical base64url`);

@@ -4,14 +4,18 @@ import { ClaimInvalidError } from '../errors/claim-invalid.error.js';
 import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
 import { SignatureInvalidError } from '../errors/signature-invalid.error.js';
 import { TokenMalformedError } from '../errors/token-malformed.error.js';
+import { InvalidKeyError } from '../errors/invalid-key.error.js';
+import { KeyNotFoundError } from '../errors/key-not-found.error.js';
 import { JwksKeyCache } from '../keys/jwks-key-cache.js';
+import { KeySet } from '../keys/key-set.js';
+import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
 import { normalizeTyp } from '../options/resolve-jwks-options.js';
 import { Clock } from '../time/clock.js';
 import { checkClaims } from './check-claims.js';
 import { checkHeader } from './check-header.js';
-import { decodeJwt } from './decode-jwt.js';
-import type { VerifiedToken } from './jwt.types.js';
+import { decodeJws, decodeJwt } from './decode-jwt.js';
+import type { JoseHeader, VerifiedToken } from './jwt.types.js';
 import { parseBearer } from './parse-bearer.js';
 import { verifySignature } from './verify-signature.js';
 
@@ -63,5 +67,29 @@ export class JwtVerifier {
     }
     checkClaims(payload, issuer, this.clock.now(), this.options.clockToleranceMs);
     return { payload, header, issuer: issuer.issuer };
+  }
+
+  /**
+   * Verifies a compact JWS of any payload against a JWKS document you supply: the same header
+   * rules, key import, key selection and signature check as `verify`, without discovery, caching or
+   * claims (signed webhooks, pinned keys, conformance suites). `algorithms` defaults to the module's.
+   * @throws JwksError: TOKEN_MALFORMED, ALG_NOT_ALLOWED, JWKS_INVALID, KEY_NOT_FOUND, KEY_INVALID, SIGNATURE_INVALID.
+   */
+  verifyWithKeySet(
+    token: string,
+    jwks: unknown,
+    algorithms: readonly JwsAlgorithm[] = this.allowedList as JwsAlgorithm[],
+  ): { header: JoseHeader; payload: Buffer } {
+    const jws = decodeJws(parseBearer(token) ?? token, this.options.maxTokenLength);
+    const alg = checkHeader(jws.header, new Set(algorithms), algorithms);
+    const selected = KeySet.fromJwks(jwks, 'the supplied JWKS').select(jws.header.kid, alg);
+    if (selected === undefined)
+      throw new KeyNotFoundError('the supplied JWKS', jws.header.kid, new Date(this.clock.now()));
+    if (typeof selected === 'string')
+      throw new InvalidKeyError('the supplied JWKS', jws.header.kid, selected);
+    if (!verifySignature(alg, selected.key, jws.signingInput, jws.signature)) {
+      throw new SignatureInvalidError('the supplied JWKS', jws.header.kid);
+    }
+    return { header: jws.header, payload: jws.payloadBytes };
   }
 }
