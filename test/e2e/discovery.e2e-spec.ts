@@ -1,21 +1,17 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
+import { describe, expect, it } from '@jest/globals';
+import { startDevIssuer } from '../../sample/dev-issuer.js';
 import { claims, signJwt } from '../fixtures/sign-jwt.js';
-import { startTestApp, type TestApp } from '../fixtures/test-app.js';
+import { closeAfterEach } from '../fixtures/close-after-each.js';
+import { startTestApp } from '../fixtures/test-app.js';
 
 describe('Issuer discovery against a real OpenID provider', () => {
-  let issuer: DevIssuer | undefined;
-  let api: TestApp | undefined;
-
-  afterEach(async () => {
-    await api?.close();
-    await issuer?.close();
-    api = issuer = undefined;
-  });
+  const track = closeAfterEach();
 
   it('finds the JWKS through OpenID Connect discovery', async () => {
-    issuer = await startDevIssuer();
-    api = await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true });
+    const issuer = track(await startDevIssuer());
+    const api = track(
+      await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true }),
+    );
     expect((await api.get('/me', await issuer.token())).status).toBe(200);
     expect(issuer.hits('/.well-known/openid-configuration')).toBe(1);
     expect(issuer.hits('/.well-known/oauth-authorization-server')).toBe(0);
@@ -23,44 +19,52 @@ describe('Issuer discovery against a real OpenID provider', () => {
   });
 
   it('falls back to RFC 8414 metadata when the provider serves no OpenID configuration', async () => {
-    issuer = await startDevIssuer({ metadata: 'rfc8414' });
-    api = await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true });
+    const issuer = track(await startDevIssuer({ metadata: 'rfc8414' }));
+    const api = track(
+      await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true }),
+    );
     expect((await api.get('/me', await issuer.token())).status).toBe(200);
     expect(issuer.hits('/.well-known/openid-configuration')).toBe(1); // tried first, 404
     expect(issuer.hits('/.well-known/oauth-authorization-server')).toBe(1);
   });
 
   it('uses a configured jwksUri directly, without any metadata request', async () => {
-    issuer = await startDevIssuer();
-    api = await startTestApp({
-      issuers: [{ issuer: issuer.url, jwksUri: `${issuer.url}/jwks` }],
-      allowInsecureHttp: true,
-    });
+    const issuer = track(await startDevIssuer());
+    const api = track(
+      await startTestApp({
+        issuers: [{ issuer: issuer.url, jwksUri: `${issuer.url}/jwks` }],
+        allowInsecureHttp: true,
+      }),
+    );
     expect((await api.get('/me', await issuer.token())).status).toBe(200);
     expect(issuer.hits('/.well-known/openid-configuration')).toBe(0);
     expect(issuer.hits('/jwks')).toBe(1);
   });
 
   it('uses an explicit discoveryUrl', async () => {
-    issuer = await startDevIssuer({ metadata: 'rfc8414' });
-    api = await startTestApp({
-      issuers: [
-        {
-          issuer: issuer.url,
-          discoveryUrl: `${issuer.url}/.well-known/oauth-authorization-server`,
-        },
-      ],
-      allowInsecureHttp: true,
-    });
+    const issuer = track(await startDevIssuer({ metadata: 'rfc8414' }));
+    const api = track(
+      await startTestApp({
+        issuers: [
+          {
+            issuer: issuer.url,
+            discoveryUrl: `${issuer.url}/.well-known/oauth-authorization-server`,
+          },
+        ],
+        allowInsecureHttp: true,
+      }),
+    );
     expect((await api.get('/me', await issuer.token())).status).toBe(200);
     expect(issuer.hits('/.well-known/openid-configuration')).toBe(0);
   });
 
   it('trusts no key when the metadata names another issuer (401, JWKS never fetched)', async () => {
-    issuer = await startDevIssuer();
+    const issuer = track(await startDevIssuer());
     // Configured with a trailing slash; the provider's metadata says it has none: not the same issuer.
     const configured = `${issuer.url}/`;
-    api = await startTestApp({ issuers: [{ issuer: configured }], allowInsecureHttp: true });
+    const api = track(
+      await startTestApp({ issuers: [{ issuer: configured }], allowInsecureHttp: true }),
+    );
     const key = issuer.keys[0]!;
     const token = signJwt(
       { alg: 'RS256', kid: key.kid },
@@ -74,12 +78,13 @@ describe('Issuer discovery against a real OpenID provider', () => {
   });
 
   it('answers 503 when the provider is unreachable and no key is cached', async () => {
-    issuer = await startDevIssuer();
+    const issuer = track(await startDevIssuer());
     const url = issuer.url;
     const token = await issuer.token();
     await issuer.close();
-    issuer = undefined;
-    api = await startTestApp({ issuers: [{ issuer: url }], allowInsecureHttp: true, retries: 0 });
+    const api = track(
+      await startTestApp({ issuers: [{ issuer: url }], allowInsecureHttp: true, retries: 0 }),
+    );
     const response = await api.get('/me', token);
     expect(response.status).toBe(503);
     expect(response.body).toMatchObject({ statusCode: 503, code: 'JWKS_FETCH_FAILED' });

@@ -1,21 +1,17 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { generateSigningKey, startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
+import { describe, expect, it } from '@jest/globals';
+import { generateSigningKey, startDevIssuer } from '../../sample/dev-issuer.js';
 import { claims, signJwt } from '../fixtures/sign-jwt.js';
-import { startTestApp, type TestApp } from '../fixtures/test-app.js';
+import { closeAfterEach } from '../fixtures/close-after-each.js';
+import { startTestApp } from '../fixtures/test-app.js';
 
 describe('JWKS key cache against a real OpenID provider', () => {
-  let issuer: DevIssuer | undefined;
-  let api: TestApp | undefined;
-
-  afterEach(async () => {
-    await api?.close();
-    await issuer?.close();
-    api = issuer = undefined;
-  });
+  const track = closeAfterEach();
 
   async function start(options: Parameters<typeof startDevIssuer>[0] = {}) {
-    issuer = await startDevIssuer(options);
-    api = await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true });
+    const issuer = track(await startDevIssuer(options));
+    const api = track(
+      await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true }),
+    );
     return { issuer, api };
   }
 
@@ -27,7 +23,7 @@ describe('JWKS key cache against a real OpenID provider', () => {
     // The provider restarts at the same URL with a new key set (new kid).
     const port = Number(new URL(first.url).port);
     await first.close();
-    const rotated = (issuer = await startDevIssuer({ port, keys: [generateSigningKey()] }));
+    const rotated = track(await startDevIssuer({ port, keys: [generateSigningKey()] }));
     const newToken = await rotated.token();
     expect(rotated.keys[0]!.kid).not.toBe(first.keys[0]!.kid);
 
@@ -48,14 +44,14 @@ describe('JWKS key cache against a real OpenID provider', () => {
 
     // Phase 1: the provider publishes the new key first (it signs with it) and keeps the old one.
     await first.close();
-    const both = (issuer = await startDevIssuer({ port, keys: [newKey, oldKey], ...cache }));
+    const both = track(await startDevIssuer({ port, keys: [newKey, oldKey], ...cache }));
     const newToken = await both.token();
     expect((await api.get('/me', newToken)).status).toBe(200); // unknown kid: one refetch
     expect((await api.get('/me', oldToken)).status).toBe(200);
 
     // Phase 2: the old key is retired; once the cached set expires, its tokens are refused.
     await both.close();
-    const retired = (issuer = await startDevIssuer({ port, keys: [newKey], ...cache }));
+    const retired = track(await startDevIssuer({ port, keys: [newKey], ...cache }));
     api.clock.advance(61);
     expect((await api.get('/me', newToken)).status).toBe(200); // the expired set is refetched
     expect(retired.hits('/jwks')).toBe(1);

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Injectable, Module, type INestApplication } from '@nestjs/common';
+import { describe, expect, it } from '@jest/globals';
+import { Controller, Get, Injectable, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -11,8 +11,9 @@ import {
   Public,
   type JwksModuleOptions,
 } from '../../lib/index.js';
-import { startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
-import { startTestApp, type TestApp } from '../fixtures/test-app.js';
+import { startDevIssuer } from '../../sample/dev-issuer.js';
+import { closeAfterEach } from '../fixtures/close-after-each.js';
+import { startTestApp } from '../fixtures/test-app.js';
 
 @Injectable()
 class IssuerConfig {
@@ -40,17 +41,9 @@ class WhoController {
 }
 
 describe('JwksModule', () => {
-  const issuers: DevIssuer[] = [];
-  const apps: Array<TestApp | INestApplication> = [];
-  const newIssuer = async (options?: Parameters<typeof startDevIssuer>[0]) => {
-    const issuer = await startDevIssuer(options);
-    issuers.push(issuer);
-    return issuer;
-  };
-  afterEach(async () => {
-    await Promise.all(apps.splice(0).map((app) => app.close()));
-    await Promise.all(issuers.splice(0).map((issuer) => issuer.close()));
-  });
+  const track = closeAfterEach();
+  const newIssuer = async (options?: Parameters<typeof startDevIssuer>[0]) =>
+    track(await startDevIssuer(options));
 
   it('is configured through forRootAsync with useFactory and inject', async () => {
     const issuer = await newIssuer();
@@ -66,7 +59,7 @@ describe('JwksModule', () => {
         }),
       ],
     });
-    apps.push(api);
+    track(api);
     expect((await api.get('/me', await issuer.token())).status).toBe(200);
   });
 
@@ -81,7 +74,7 @@ describe('JwksModule', () => {
     const api = await startTestApp({
       imports: [JwksModule.forRootAsync({ useClass: JwksConfig })],
     });
-    apps.push(api);
+    track(api);
     expect((await api.get('/me', await issuer.token())).status).toBe(200);
   });
 
@@ -139,7 +132,7 @@ describe('JwksModule', () => {
     ).createNestApplication({
       logger: false,
     });
-    apps.push(app);
+    track(app);
     await app.listen(0, '127.0.0.1');
     const server = app.getHttpServer();
     expect((await request(server).get('/open')).status).toBe(200);
@@ -154,7 +147,8 @@ describe('JwksModule', () => {
     const [first, second] = [await newIssuer(), await newIssuer()];
     const appA = await startTestApp({ issuers: [{ issuer: first.url }], allowInsecureHttp: true });
     const appB = await startTestApp({ issuers: [{ issuer: second.url }], allowInsecureHttp: true });
-    apps.push(appA, appB);
+    track(appA);
+    track(appB);
     const [tokenA, tokenB] = [await first.token(), await second.token()];
     const results = await Promise.all([
       appA.get('/me', tokenA),
@@ -175,7 +169,7 @@ describe('JwksModule', () => {
     const api = await startTestApp({
       imports: [JwksModule.forRoot({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true })],
     });
-    apps.push(api);
+    track(api);
     await fetched;
     expect(issuer.hits('/.well-known/openid-configuration')).toBe(1);
     expect((await api.get('/me', await issuer.token())).status).toBe(200);
@@ -185,7 +179,7 @@ describe('JwksModule', () => {
   it('starts when the provider is down at bootstrap, and recovers on first use', async () => {
     const down = await newIssuer();
     const port = Number(new URL(down.url).port);
-    await issuers.pop()!.close();
+    await down.close();
     const api = await startTestApp({
       imports: [
         JwksModule.forRoot({
@@ -195,7 +189,7 @@ describe('JwksModule', () => {
         }),
       ],
     });
-    apps.push(api);
+    track(api);
     const up = await newIssuer({ port });
     expect((await api.get('/me', await up.token())).status).toBe(200);
   });
@@ -203,7 +197,7 @@ describe('JwksModule', () => {
   it('exports JwtVerifier for programmatic use, accepting "Bearer <token>"', async () => {
     const issuer = await newIssuer();
     const api = await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true });
-    apps.push(api);
+    track(api);
     const verifier = api.app.get(JwtVerifier);
     const token = await issuer.token();
     const verified = await verifier.verify(`Bearer ${token}`);
