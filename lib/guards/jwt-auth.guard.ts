@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard, type IAuthModuleOptions } from '@nestjs/passport';
 import { Public } from '../decorators/public.decorator.js';
 import { ScopesMetadata } from '../decorators/scopes.decorator.js';
+import { ClaimInvalidError } from '../errors/claim-invalid.error.js';
 import { InsufficientScopeError } from '../errors/insufficient-scope.error.js';
 import { JwksError } from '../errors/jwks.error.js';
 import { JwksStrategy } from '../passport/jwks.strategy.js';
@@ -69,7 +70,9 @@ export class JwtAuthGuard extends AuthGuard() {
     info: unknown,
     context: ExecutionContext,
   ): TUser {
-    if (error || !user) throw this.reject(context, error ?? undefined);
+    if (error) throw this.reject(context, error);
+    if (!user)
+      throw this.reject(context, new ClaimInvalidError('principal', 'was refused by validate()'));
     attachVerifiedToken(this.getRequest(context), info as VerifiedToken);
     return user as TUser;
   }
@@ -91,14 +94,20 @@ export class JwtAuthGuard extends AuthGuard() {
     return failure.exception;
   }
 
-  /** One log line per distinct cause, not per request: a flood of bad tokens must not flood the log. */
+  /**
+   * One log line per kind of failure and issuer, not per request: a flood of bad tokens (random
+   * kids, forged issuers) must not flood the log. Provider outages are logged by JwksKeyCache.
+   */
   private logOnce(error: unknown): void {
     const known = error instanceof JwksError;
-    const cause = known ? `${error.code}: ${error.message}` : String(error);
+    const issuer = (error as { issuer?: unknown } | null | undefined)?.issuer;
+    const cause = known
+      ? `${error.code}:${typeof issuer === 'string' ? issuer : ''}`
+      : String(error);
     if (this.logged.has(cause)) return;
     if (this.logged.size >= 1000) this.logged.clear();
     this.logged.add(cause);
-    if (known) this.logger.verbose(`Rejected a request: ${cause}`);
-    else this.logger.error(`Unexpected error while authenticating, answered 401: ${cause}`);
+    if (known) this.logger.verbose(`Rejected a request: ${error.code}: ${error.message}`);
+    else this.logger.error(`Unexpected error while authenticating, answered 401: ${String(error)}`);
   }
 }

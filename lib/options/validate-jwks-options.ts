@@ -12,6 +12,30 @@ const DURATIONS = [
 ] as const;
 const POSITIVE_INTEGERS = ['maxResponseBytes', 'maxTokenLength'] as const;
 const BOOLEANS = ['prefetch', 'allowInsecureHttp'] as const;
+// `isGlobal` is the module builder's extra; it reaches the options object too.
+const MODULE_KEYS = new Set([
+  ...DURATIONS,
+  ...POSITIVE_INTEGERS,
+  ...BOOLEANS,
+  'issuers',
+  'algorithms',
+  'timeout',
+  'retries',
+  'tokenExtractors',
+  'events',
+  'isGlobal',
+]);
+const ISSUER_KEYS = new Set([
+  'issuer',
+  'discoveryUrl',
+  'jwksUri',
+  'audience',
+  'algorithms',
+  'rewriteJwksOrigin',
+  'tokenExtractors',
+  'requiredClaims',
+  'typ',
+]);
 
 /**
  * Every problem in the options, each naming its path (`issuers[1].issuer must be ...`), so one startup
@@ -19,7 +43,7 @@ const BOOLEANS = ['prefetch', 'allowInsecureHttp'] as const;
  */
 export function validateJwksOptions(options: JwksModuleOptions): string[] {
   if (!isRecord(options)) return ['options must be an object'];
-  const problems: string[] = [];
+  const problems: string[] = unknownKeys(options, MODULE_KEYS, '');
   const insecure = options.allowInsecureHttp === true;
   for (const key of DURATIONS) checkNumber(problems, key, options[key], 0);
   for (const key of POSITIVE_INTEGERS) checkNumber(problems, key, options[key], 1, true);
@@ -57,6 +81,7 @@ function checkIssuer(problems: string[], path: string, options: IssuerOptions, i
     problems.push(`${path} must be an object`);
     return;
   }
+  problems.push(...unknownKeys(options, ISSUER_KEYS, `${path}.`));
   const { issuer, jwksUri, discoveryUrl } = options;
   if (typeof issuer !== 'string' || issuer.trim() === '') {
     problems.push(`${path}.issuer must be a non-empty string`);
@@ -82,6 +107,13 @@ function checkIssuer(problems: string[], path: string, options: IssuerOptions, i
   if (rewriteJwksOrigin !== undefined && typeof rewriteJwksOrigin !== 'boolean') {
     problems.push(`${path}.rewriteJwksOrigin must be a boolean`);
   }
+}
+
+// A misspelt option (audiences, jwks_uri) would otherwise be ignored in silence: a check not made.
+function unknownKeys(options: object, known: ReadonlySet<string>, prefix: string): string[] {
+  return Object.keys(options)
+    .filter((key) => !known.has(key))
+    .map((key) => `${prefix}${key} is not an option`);
 }
 
 function checkUrl(problems: string[], path: string, value: unknown, insecure: boolean, hint = '') {

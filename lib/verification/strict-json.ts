@@ -15,7 +15,9 @@ export function strictJsonViolation(text: string): string | undefined {
       const end = stringEnd(text, i);
       if (expectKey) {
         const names = objects[objects.length - 1]!;
-        const name = JSON.parse(text.slice(i, end + 1)) as string; // decodes \u escapes before comparing
+        // Escapes must be decoded before comparing ("a" and "\u0061" are one name); most names have none.
+        const raw = text.slice(i + 1, end);
+        const name = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
         if (names.has(name)) return `duplicate member ${JSON.stringify(name)}`;
         names.add(name);
         expectKey = false;

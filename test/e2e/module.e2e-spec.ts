@@ -1,11 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, UseGuards } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
+  CurrentUser,
   Issuer,
   JwksModule,
+  JwksStrategy,
+  type JwtPayload,
   JwtAuthGuard,
   JwtVerifier,
   Public,
@@ -37,6 +40,12 @@ class WhoController {
   @Get()
   who(@Issuer() issuer: string) {
     return { issuer };
+  }
+
+  @UseGuards(JwtAuthGuard)
+  @Get('principal')
+  principal(@CurrentUser() user: unknown) {
+    return user;
   }
 }
 
@@ -192,6 +201,79 @@ describe('JwksModule', () => {
     track(api);
     const up = await newIssuer({ port });
     expect((await api.get('/me', await up.token())).status).toBe(200);
+  });
+
+  it('with isGlobal, guards controllers of feature modules that do not import JwksModule', async () => {
+    const issuer = await newIssuer();
+    @Controller('feature')
+    @UseGuards(JwtAuthGuard)
+    class FeatureController {
+      @Get()
+      who(@CurrentUser('sub') sub: string) {
+        return { sub };
+      }
+    }
+    @Module({ controllers: [FeatureController] })
+    class FeatureModule {}
+    @Module({
+      imports: [
+        JwksModule.forRoot({
+          issuers: [{ issuer: issuer.url }],
+          allowInsecureHttp: true,
+          prefetch: false,
+          isGlobal: true,
+        }),
+        FeatureModule,
+      ],
+    })
+    class RootModule {}
+    const app = track(
+      (await Test.createTestingModule({ imports: [RootModule] }).compile()).createNestApplication({
+        logger: false,
+      }),
+    );
+    await app.listen(0, '127.0.0.1');
+    const response = await request(app.getHttpServer())
+      .get('/feature')
+      .set('Authorization', `Bearer ${await issuer.token()}`);
+    expect(response.body).toEqual({ sub: issuer.clientId });
+  });
+
+  it('lets a JwksStrategy subclass map claims to a principal, and refuse one with 401', async () => {
+    const issuer = await newIssuer();
+    @Injectable()
+    class PrincipalStrategy extends JwksStrategy {
+      override validate(payload: JwtPayload) {
+        return payload.client_id === 'blocked' ? null : { id: payload.sub, via: 'principal' };
+      }
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        JwksModule.forRoot({
+          issuers: [{ issuer: issuer.url }],
+          allowInsecureHttp: true,
+          prefetch: false,
+        }),
+      ],
+      controllers: [WhoController],
+    })
+      .overrideProvider(JwksStrategy)
+      .useClass(PrincipalStrategy)
+      .compile();
+    const app = track(moduleRef.createNestApplication({ logger: false }));
+    await app.listen(0, '127.0.0.1');
+    const token = await issuer.token();
+    const ok = await request(app.getHttpServer())
+      .get('/who/principal')
+      .set('Authorization', `Bearer ${token}`);
+    expect(ok.body).toEqual({ id: issuer.clientId, via: 'principal' });
+    const strategy = moduleRef.get(JwksStrategy) as PrincipalStrategy;
+    strategy.validate = () => null;
+    const refused = await request(app.getHttpServer())
+      .get('/who/principal')
+      .set('Authorization', `Bearer ${token}`);
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('CLAIM_INVALID');
   });
 
   it('exports JwtVerifier for programmatic use, accepting "Bearer <token>"', async () => {
