@@ -20,12 +20,19 @@ export interface DevIssuerOptions {
   metadata?: 'oidc' | 'rfc8414';
   /** A `Cache-Control` header to put on JWKS responses. */
   jwksCacheControl?: string;
+  /**
+   * The origin the issuer names itself by (its `iss` and advertised URLs), when it differs from where
+   * it listens, as a container behind a port mapping does (`http://keycloak:8080`).
+   */
+  advertisedOrigin?: string;
 }
 
 /** A running development issuer on 127.0.0.1 backed by `oidc-provider`. */
 export interface DevIssuer {
-  /** The issuer identifier, e.g. `http://127.0.0.1:43123`. */
+  /** Where it listens, e.g. `http://127.0.0.1:43123`. */
   readonly url: string;
+  /** Its issuer identifier: `url`, or `advertisedOrigin` when set. */
+  readonly issuer: string;
   readonly audience: string;
   readonly clientId: string;
   readonly clientSecret: string;
@@ -71,7 +78,8 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
     server.listen(options.port ?? 0, '127.0.0.1', resolve);
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const provider = createProvider(url, keys, audience);
+  const issuer = options.advertisedOrigin ?? url;
+  const provider = createProvider(issuer, keys, audience);
   provider.use(async (ctx, next) => {
     counts.set(ctx.path, (counts.get(ctx.path) ?? 0) + 1);
     // No keep-alive: a restarted issuer (key rotation) must not meet connections to its old self.
@@ -85,6 +93,10 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
     await next();
     if (path === '/jwks' && options.jwksCacheControl)
       ctx.set('cache-control', options.jwksCacheControl);
+    if (path.startsWith('/.well-known/') && options.advertisedOrigin && isRecord(ctx.body)) {
+      // Like Keycloak's fixed frontend URL: every advertised endpoint names the public origin.
+      ctx.body = advertise(ctx.body, url, options.advertisedOrigin);
+    }
     waiters
       .get(path)
       ?.splice(0)
@@ -93,6 +105,7 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
   handler = provider.callback();
   return {
     url,
+    issuer,
     audience,
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
@@ -163,4 +176,17 @@ async function requestToken(issuer: string, scope: string): Promise<string> {
     );
   }
   return body.access_token;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function advertise(metadata: Record<string, unknown>, from: string, to: string) {
+  return Object.fromEntries(
+    Object.entries(metadata).map(([name, value]) => [
+      name,
+      typeof value === 'string' && value.startsWith(from) ? to + value.slice(from.length) : value,
+    ]),
+  );
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { startDevIssuer } from '../../sample/dev-issuer.js';
 import { claims, signJwt } from '../fixtures/sign-jwt.js';
 import { closeAfterEach } from '../fixtures/close-after-each.js';
+import { freePort } from '../fixtures/free-port.js';
 import { startTestApp } from '../fixtures/test-app.js';
 
 describe('Issuer discovery against a real OpenID provider', () => {
@@ -75,6 +76,44 @@ describe('Issuer discovery against a real OpenID provider', () => {
     expect(response.status).toBe(401);
     expect(response.body.code).toBe('ISSUER_MISMATCH');
     expect(issuer.hits('/jwks')).toBe(0);
+  });
+
+  it('rewrites the origin of an advertised jwks_uri with rewriteJwksOrigin (provider behind a port mapping)', async () => {
+    const port = await freePort();
+    const issuer = track(
+      await startDevIssuer({ port, advertisedOrigin: `http://keycloak.internal:${port}` }),
+    );
+    const options = (rewriteJwksOrigin: boolean) => ({
+      issuers: [
+        {
+          issuer: issuer.issuer,
+          discoveryUrl: `${issuer.url}/.well-known/openid-configuration`,
+          rewriteJwksOrigin,
+        },
+      ],
+      allowInsecureHttp: true,
+      retries: 0,
+    });
+    const token = await issuer.token();
+    const plain = track(await startTestApp(options(false)));
+    const refused = await plain.get('/me', token);
+    expect(refused.status).toBe(503); // http://keycloak.internal:... is neither https nor loopback
+    expect(refused.body.code).toBe('JWKS_INVALID');
+    const rewritten = track(await startTestApp(options(true)));
+    expect((await rewritten.get('/me', token)).status).toBe(200);
+  });
+
+  it('checks the JOSE header typ when configured (RFC 9068 at+jwt)', async () => {
+    const issuer = track(await startDevIssuer());
+    const token = await issuer.token();
+    const strict = (typ: string) =>
+      startTestApp({ issuers: [{ issuer: issuer.url, typ }], allowInsecureHttp: true });
+    const atJwt = track(await strict('application/at+jwt'));
+    expect((await atJwt.get('/me', token)).status).toBe(200);
+    const idToken = track(await strict('JWT'));
+    const response = await idToken.get('/me', token);
+    expect(response.status).toBe(401);
+    expect(response.body.code).toBe('CLAIM_INVALID');
   });
 
   it('answers 503 when the provider is unreachable and no key is cached', async () => {

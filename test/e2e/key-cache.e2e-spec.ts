@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { generateSigningKey, startDevIssuer } from '../../sample/dev-issuer.js';
 import { claims, signJwt } from '../fixtures/sign-jwt.js';
+import { CACHE_MANAGER, CacheModule } from '@nestjs/cache-manager';
+import type { Cache } from 'cache-manager';
+import { Keyv } from 'keyv';
+import { JwksModule } from '../../lib/index.js';
 import { closeAfterEach } from '../fixtures/close-after-each.js';
 import { startTestApp } from '../fixtures/test-app.js';
 
@@ -114,6 +118,32 @@ describe('JWKS key cache against a real OpenID provider', () => {
     api.clock.advance(11); // past max-age: the next request fetches again
     expect((await api.get('/me', token)).status).toBe(200);
     expect(issuer.hits('/jwks')).toBe(2);
+  });
+
+  it("uses the application's CACHE_MANAGER: a second API instance reads what the first fetched", async () => {
+    const issuer = track(await startDevIssuer());
+    const shared = new Map(); // one store behind both instances, as Redis would be
+    const instance = () =>
+      startTestApp({
+        imports: [
+          CacheModule.register({ isGlobal: true, stores: [new Keyv({ store: shared })] }),
+          JwksModule.forRoot({
+            issuers: [{ issuer: issuer.url }],
+            allowInsecureHttp: true,
+            prefetch: false,
+          }),
+        ],
+      });
+    const [first, second] = [track(await instance()), track(await instance())];
+    const token = await issuer.token();
+    expect((await first.get('/me', token)).status).toBe(200);
+    expect((await second.get('/me', token)).status).toBe(200);
+    expect(issuer.hits('/.well-known/openid-configuration')).toBe(1);
+    expect(issuer.hits('/jwks')).toBe(1);
+    const cached = await first.app
+      .get<Cache>(CACHE_MANAGER)
+      .get(`nestjs-jwks:v1:jwks:${issuer.url}`);
+    expect(cached).toMatchObject({ source: `${issuer.url}/jwks` });
   });
 
   it('keeps a JWKS for cacheTtl (900 s) when the response sets no max-age', async () => {
