@@ -33,7 +33,7 @@ export class DocumentCache {
 
   async get(kind: DocumentKind, issuer: string): Promise<CachedDocument | undefined> {
     try {
-      const value = await this.cache.get<CachedDocument>(key(kind, issuer));
+      const value = await this.bounded(this.cache.get<CachedDocument>(key(kind, issuer)));
       this.recovered();
       return isCachedDocument(value) ? value : undefined;
     } catch (error) {
@@ -46,11 +46,27 @@ export class DocumentCache {
     // Kept past freshness for as long as it may serve as last-known-good.
     const ttl = Math.max(1, document.freshUntil - this.clock.now()) + this.options.staleTtlMs;
     try {
-      await this.cache.set(key(kind, issuer), document, ttl);
+      await this.bounded(this.cache.set(key(kind, issuer), document, ttl));
       this.recovered();
     } catch (error) {
       this.failed('write', error);
     }
+  }
+
+  /**
+   * A store that stops answering (Redis reconnecting with an offline queue) must not hold requests:
+   * past the provider timeout, the call counts as failed.
+   */
+  private bounded<T>(operation: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)),
+        this.options.timeoutMs,
+      );
+      timer.unref();
+    });
+    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
   }
 
   private failed(operation: string, error: unknown): void {
@@ -79,8 +95,8 @@ function isCachedDocument(value: unknown): value is CachedDocument {
   const document = value as Record<string, unknown>;
   return (
     typeof document.source === 'string' &&
-    typeof document.fetchedAt === 'number' &&
-    typeof document.freshUntil === 'number' &&
+    Number.isFinite(document.fetchedAt) &&
+    Number.isFinite(document.freshUntil) &&
     'body' in document
   );
 }

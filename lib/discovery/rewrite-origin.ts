@@ -6,6 +6,7 @@ export function rewriteOrigin(target: string, origin: string): string {
   const rewritten = new URL(target);
   const from = new URL(origin);
   rewritten.protocol = from.protocol;
-  rewritten.host = from.host;
+  rewritten.hostname = from.hostname;
+  rewritten.port = from.port; // '' when the discovery URL has the default port: drop the advertised one
   return rewritten.href;
 }

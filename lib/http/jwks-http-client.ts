@@ -54,13 +54,17 @@ export class JwksHttpClient implements OnModuleDestroy {
    * @throws JwksFetchFailedError (`JWKS_FETCH_FAILED`) when every attempt failed.
    * @throws InvalidJwksError (`JWKS_INVALID`) when the body is not JSON.
    */
-  async getJson(url: string, document: FetchedKind = 'JWKS'): Promise<FetchedDocument> {
+  async getJson(
+    url: string,
+    document: FetchedKind = 'JWKS',
+    retries = this.options.retries,
+  ): Promise<FetchedDocument> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.attempt(url);
       } catch (error) {
         if (!(error instanceof AttemptFailure)) throw error;
-        const last = attempt >= this.options.retries || this.shutdown.signal.aborted;
+        const last = attempt >= retries || this.shutdown.signal.aborted;
         if (!error.retryable || last) {
           const tries = attempt + 1;
           const reason = tries > 1 ? `${error.reason} (after ${tries} attempts)` : error.reason;

@@ -14,6 +14,7 @@ import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks
 import { Clock } from '../time/clock.js';
 import type { ImportedKey } from './imported-key.interface.js';
 import { KeySet } from './key-set.js';
+import { FailureBackoff } from './failure-backoff.js';
 import { JwksEventCallbacks } from './jwks-event-callbacks.js';
 import { ProviderHealthLog } from './provider-health-log.js';
 
@@ -42,6 +43,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
   private readonly memory = new Map<string, IssuerKeys>();
   private readonly lastForcedAt = new Map<string, number>();
   private readonly flights = new SingleFlight<IssuerKeys>();
+  private readonly backoff: FailureBackoff;
   private readonly health = new ProviderHealthLog(this.logger);
   private readonly events: JwksEventCallbacks;
 
@@ -53,14 +55,28 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     private readonly clock: Clock,
   ) {
     this.events = new JwksEventCallbacks(options.events, this.logger);
+    this.backoff = new FailureBackoff(options.cooldownMs);
   }
 
   /** Fetches every issuer's metadata and keys in the background; failures are logged, not fatal. */
   onApplicationBootstrap(): void {
     if (!this.options.prefetch) return;
     for (const issuer of this.options.issuers.keys()) {
-      this.load(issuer, 'expired').catch(() => undefined); // logged in load; retried on first use
+      this.load(issuer, 'prefetch').catch(() => undefined); // logged in load; retried on first use
     }
+  }
+
+  /**
+   * The key from memory when the issuer's set is fresh and holds it, without awaiting anything (the
+   * hot path); `undefined` means "ask `getKey`". Starts a background refresh near expiry.
+   */
+  peek(issuer: string, kid: string | undefined, alg: JwsAlgorithm): ImportedKey | undefined {
+    const entry = this.memory.get(issuer);
+    const now = this.clock.now();
+    if (entry === undefined || now >= entry.freshUntil) return undefined;
+    if (now >= entry.refreshAt) this.refreshInBackground(issuer);
+    const selected = entry.keys.select(kid, alg);
+    return typeof selected === 'object' ? selected : undefined;
   }
 
   /**
@@ -69,13 +85,15 @@ export class JwksKeyCache implements OnApplicationBootstrap {
    */
   async getKey(issuer: string, kid: string | undefined, alg: JwsAlgorithm): Promise<ImportedKey> {
     if (!this.options.issuers.has(issuer)) throw new IssuerUntrustedError(issuer);
-    const now = this.clock.now();
     let entry = this.memory.get(issuer);
-    if (entry === undefined || now >= entry.freshUntil) entry = await this.load(issuer, 'expired');
-    else if (now >= entry.refreshAt) this.refreshInBackground(issuer);
+    if (entry === undefined || this.clock.now() >= entry.freshUntil) {
+      entry = await this.loadExpired(issuer);
+    } else if (this.clock.now() >= entry.refreshAt) {
+      this.refreshInBackground(issuer);
+    }
     let selected = entry.keys.select(kid, alg);
     if (selected === undefined) {
-      entry = await this.afterUnknownKid(issuer, entry, now);
+      entry = await this.afterUnknownKid(issuer, entry, this.clock.now());
       selected = entry.keys.select(kid, alg);
     }
     if (selected === undefined) {
@@ -113,6 +131,15 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     return this.load(issuer, 'unknown-kid').catch(() => entry);
   }
 
+  /** Loads an expired or missing set, unless a recent failure with nothing to serve says wait. */
+  private loadExpired(issuer: string): Promise<IssuerKeys> {
+    const blocked = this.flights.current(issuer)
+      ? undefined
+      : this.backoff.pending(issuer, this.clock.now());
+    if (blocked !== undefined) return Promise.reject(blocked.error);
+    return this.load(issuer, 'expired');
+  }
+
   private refreshInBackground(issuer: string): void {
     if (this.flights.current(issuer) !== undefined) return;
     this.load(issuer, 'ahead').catch(() => undefined); // logged in load; stale keys keep serving
@@ -126,12 +153,13 @@ export class JwksKeyCache implements OnApplicationBootstrap {
       if (shared !== undefined)
         return this.install(issuer, shared, current, 'shared-cache', reason);
       try {
-        const document = await this.fetch(issuer);
-        await this.store.set('jwks', issuer, document);
+        const document = await this.fetch(issuer, this.retriesFor(reason, current));
+        void this.store.set('jwks', issuer, document); // never makes a request wait on the shared cache
         this.health.recovered(issuer);
+        this.backoff.succeeded(issuer);
         return this.install(issuer, document, current, 'network', reason);
       } catch (error) {
-        if (reason !== 'forced') return this.serveStale(issuer, current, error);
+        if (reason !== 'forced') return this.serveStale(issuer, current, error, reason);
         this.events.fetchError({
           issuer,
           error: asError(error),
@@ -142,17 +170,33 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     });
   }
 
+  /**
+   * Requests wait on an expired set's refresh; when stale keys could serve instead, they wait for one
+   * attempt only, and the retries happen in the background at most once per cooldown.
+   */
+  private retriesFor(reason: LoadReason, current: IssuerKeys | undefined): number | undefined {
+    const staleUsable =
+      current !== undefined &&
+      this.clock.now() < current.document.freshUntil + this.options.staleTtlMs;
+    return reason === 'expired' && staleUsable ? 0 : undefined;
+  }
+
   /** Another API instance may already have refreshed the set into the shared cache. */
   private async newerShared(issuer: string, current: IssuerKeys | undefined) {
     const shared = await this.store.get('jwks', issuer);
     if (shared === undefined || this.clock.now() >= refreshAheadAt(shared)) return undefined;
     if (current !== undefined && shared.fetchedAt <= current.document.fetchedAt) return undefined;
-    return shared;
+    try {
+      KeySet.fromJwks(shared.body, shared.source); // a broken shared entry must not stop a refetch
+      return shared;
+    } catch {
+      return undefined;
+    }
   }
 
-  private async fetch(issuer: string): Promise<CachedDocument> {
+  private async fetch(issuer: string, retries?: number): Promise<CachedDocument> {
     const uri = await this.discovery.getJwksUri(issuer);
-    const fetched = await this.http.getJson(uri);
+    const fetched = await this.http.getJson(uri, 'JWKS', retries);
     KeySet.fromJwks(fetched.body, uri); // refuse a broken set before it reaches the shared cache
     const fetchedAt = this.clock.now();
     const freshUntil = fetchedAt + freshnessMs(fetched.maxAgeSeconds, this.options);
@@ -185,14 +229,22 @@ export class JwksKeyCache implements OnApplicationBootstrap {
    * making requests wait; a background retry runs at most once per cooldown, so an outage is not
    * hammered once per request.
    */
-  private async serveStale(issuer: string, current: IssuerKeys | undefined, error: unknown) {
+  private async serveStale(
+    issuer: string,
+    current: IssuerKeys | undefined,
+    error: unknown,
+    reason: LoadReason,
+  ) {
     const now = this.clock.now();
     const last = current?.document ?? (await this.store.get('jwks', issuer));
     const staleUntil = last === undefined ? 0 : last.freshUntil + this.options.staleTtlMs;
     const usable = now < staleUntil ? last : undefined;
     this.health.failed(issuer, error, usable !== undefined);
     this.events.fetchError({ issuer, error: asError(error), servingStale: usable !== undefined });
-    if (usable === undefined) throw error;
+    if (usable === undefined) {
+      if (reason !== 'prefetch') this.backoff.failed(issuer, error, now); // prefetch: retry on first use
+      throw error;
+    }
     const keys = current?.keys ?? KeySet.fromJwks(usable.body, usable.source);
     const retryAt = Math.min(staleUntil, now + this.options.cooldownMs);
     const entry: IssuerKeys = {

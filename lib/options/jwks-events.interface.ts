@@ -17,7 +17,7 @@ export interface RefreshEvent {
   readonly keys: number;
   readonly skipped: number;
   /** Why it was loaded. */
-  readonly reason: 'expired' | 'ahead' | 'unknown-kid' | 'forced';
+  readonly reason: 'prefetch' | 'expired' | 'ahead' | 'unknown-kid' | 'forced';
 }
 
 /** A token named a key the issuer's JWKS does not hold. */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
 import { Strategy, type SecretOrKeyProvider } from 'passport-jwt';
+import { TokenMalformedError } from '../errors/token-malformed.error.js';
 import { TokenMissingError } from '../errors/token-missing.error.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
 import type { JwtPayload, VerifiedToken } from '../verification/jwt.types.js';
@@ -48,7 +49,13 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
     // Handed an instance rather than a name, passport 0.7 sets each request's actions on the shared
     // strategy itself, and the next request overwrites them: take this request's now, before any await.
     const actions: PassportActions = { success: this.success, fail: this.fail, error: this.error };
-    const token = extractToken(request, this.options.tokenExtractors);
+    let token: string | undefined;
+    try {
+      token = extractToken(request, this.options.tokenExtractors);
+    } catch {
+      // A user's extractor choking on a hostile cookie or header is a bad token, not a 500.
+      return actions.error(new TokenMalformedError('a token extractor could not read the request'));
+    }
     if (token === undefined) return actions.error(new TokenMissingError());
     this.verifier
       .verify(token)

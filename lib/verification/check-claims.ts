@@ -37,11 +37,14 @@ export function checkClaims(
   }
 }
 
+// The range of a JavaScript Date, in seconds: beyond it no instant can be compared or reported.
+const MAX_NUMERIC_DATE = 8.64e12;
+
 /** RFC 7519 §2 NumericDate: a finite JSON number of seconds; anything else makes the token malformed. */
 function numericDate(payload: JwtPayload, claim: 'exp' | 'nbf' | 'iat'): number | undefined {
   const value = payload[claim];
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
+  if (typeof value !== 'number' || !(Math.abs(value) <= MAX_NUMERIC_DATE)) {
     throw new TokenMalformedError(`${claim} is not a NumericDate`);
   }
   return value;

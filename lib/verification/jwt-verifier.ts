@@ -61,7 +61,10 @@ export class JwtVerifier {
     ) {
       throw new ClaimInvalidError('typ', `must be ${issuer.typ}`);
     }
-    const key = await this.keys.getKey(issuer.issuer, header.kid, alg);
+    // A fresh key in memory is used without awaiting anything; only a miss goes async.
+    const key =
+      this.keys.peek(issuer.issuer, header.kid, alg) ??
+      (await this.keys.getKey(issuer.issuer, header.kid, alg));
     if (!verifySignature(alg, key.key, signingInput, signature)) {
       throw new SignatureInvalidError(issuer.issuer, header.kid);
     }

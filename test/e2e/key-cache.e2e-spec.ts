@@ -146,6 +146,42 @@ describe('JWKS key cache against a real OpenID provider', () => {
     expect(cached).toMatchObject({ source: `${issuer.url}/jwks` });
   });
 
+  it('ignores a broken shared-cache entry and a shared cache that stops answering', async () => {
+    const issuer = track(await startDevIssuer());
+    const broken = new Keyv();
+    await broken.set(`nestjs-jwks:v1:jwks:${issuer.url}`, {
+      body: { nokeys: true },
+      source: 'x',
+      fetchedAt: Date.now(),
+      freshUntil: Date.now() + 600_000,
+    });
+    const silent = new Keyv({
+      store: {
+        get: () => new Promise(() => undefined),
+        set: () => new Promise(() => undefined),
+        delete: async () => true,
+        clear: async () => undefined,
+      },
+    });
+    const token = await issuer.token();
+    for (const store of [broken, silent]) {
+      const api = track(
+        await startTestApp({
+          imports: [
+            CacheModule.register({ isGlobal: true, stores: [store] }),
+            JwksModule.forRoot({
+              issuers: [{ issuer: issuer.url }],
+              allowInsecureHttp: true,
+              prefetch: false,
+              timeout: 0.2,
+            }),
+          ],
+        }),
+      );
+      expect((await api.get('/me', token)).status).toBe(200);
+    }
+  });
+
   it('keeps a JWKS for cacheTtl (900 s) when the response sets no max-age', async () => {
     const { issuer, api } = await start();
     const token = await issuer.token();

@@ -169,7 +169,43 @@ describe('Provider failures (fault-injecting JWKS server on 127.0.0.1)', () => {
     });
   });
 
+  it('backs off after a failure with nothing cached: 503 at once, the provider is not hit per request', async () => {
+    const { jwks, api } = await start({ retries: 0 });
+    jwks.respond({ kind: 'status', status: 404 });
+    expect((await api.get('/me', token())).status).toBe(503);
+    for (let i = 0; i < 5; i++) expect((await api.get('/me', token())).status).toBe(503);
+    expect(jwks.hits).toBe(1);
+    jwks.respond({ kind: 'ok' });
+    api.clock.advance(1); // the first back-off step
+    expect((await api.get('/me', token())).status).toBe(200);
+    expect(jwks.hits).toBe(2);
+  });
+
+  it('answers 401, not 500, when a custom token extractor throws', async () => {
+    const { api } = await start({
+      tokenExtractors: [
+        (request) =>
+          decodeURIComponent(
+            String((request as { headers: Record<string, string> }).headers['x-token']),
+          ),
+      ],
+    });
+    const response = await api.get('/me').set('x-token', '%E0%A4%A');
+    expect(response.status).toBe(401);
+    expect(response.body.code).toBe('TOKEN_MALFORMED');
+  });
+
   describe('stale-if-error and refresh-ahead', () => {
+    it('makes a request wait for one attempt only when stale keys could serve', async () => {
+      const { jwks, api } = await start({ retries: 3 });
+      expect((await api.get('/me', token())).status).toBe(200);
+      jwks.respond({ kind: 'status', status: 503 });
+      api.clock.advance(901);
+      expect((await api.get('/me', token())).status).toBe(200);
+      expect(jwks.hits).toBe(2); // one attempt, no retries on the request's path
+      expect(api.clock.sleeps).toEqual([]);
+    });
+
     it('keeps serving the last known keys while the provider fails, then 503 once they are too old', async () => {
       const { jwks, api } = await start({ retries: 0 });
       expect((await api.get('/me', token())).status).toBe(200);

@@ -38,4 +38,10 @@ describe('rewriteOrigin', () => {
       ),
     ).toBe('http://localhost:18080/realms/acme/protocol/openid-connect/certs');
   });
+
+  it('drops the advertised port when the discovery URL uses the default one', () => {
+    expect(
+      rewriteOrigin('http://keycloak:8080/certs', 'https://auth.example.com/.well-known/x'),
+    ).toBe('https://auth.example.com/certs');
+  });
 });

@@ -35,6 +35,8 @@ describe('checkClaims', () => {
     ['exp as a string', { ...valid, exp: String(SEC + 600) as never }, 'TOKEN_MALFORMED'],
     ['exp not finite', { ...valid, exp: Infinity }, 'TOKEN_MALFORMED'],
     ['exp negative', { ...valid, exp: -1 }, 'TOKEN_EXPIRED'],
+    ['exp past the range of a Date', { ...valid, exp: 1e300 }, 'TOKEN_MALFORMED'],
+    ['nbf past the range of a Date', { ...valid, nbf: -1e300 }, 'TOKEN_MALFORMED'],
     ['nbf in the future', { ...valid, nbf: SEC + 31 }, 'TOKEN_NOT_YET_VALID'],
     ['iat far in the future', { ...valid, iat: SEC + 3600 }, 'TOKEN_NOT_YET_VALID'],
     ['iat not a number', { ...valid, iat: 'yesterday' as never }, 'TOKEN_MALFORMED'],
