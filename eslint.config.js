@@ -24,4 +24,10 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'sample/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The CommonJS consumer check: require() is the point of it.
+    files: ['test/package/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );
