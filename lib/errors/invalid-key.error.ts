@@ -1,3 +1,4 @@
+import { describeUntrusted } from './describe-untrusted.js';
 import { JwksError } from './jwks.error.js';
 
 /** The key selected by `kid` cannot verify this token: wrong type or curve for `alg`, or its JWK `alg` differs. */
@@ -7,6 +8,9 @@ export class InvalidKeyError extends JwksError {
     readonly kid: string | undefined,
     readonly reason: string,
   ) {
-    super('KEY_INVALID', `Key '${kid ?? '(no kid)'}' of ${issuer} cannot be used: ${reason}`);
+    super(
+      'KEY_INVALID',
+      `Key ${kid === undefined ? '(no kid)' : describeUntrusted(kid)} of ${issuer} cannot be used: ${reason}`,
+    );
   }
 }

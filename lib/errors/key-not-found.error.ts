@@ -1,3 +1,4 @@
+import { describeUntrusted } from './describe-untrusted.js';
 import { JwksError } from './jwks.error.js';
 
 /** The issuer's JWKS has no usable key with this `kid`, even after a refetch. */
@@ -11,7 +12,7 @@ export class KeyNotFoundError extends JwksError {
       'KEY_NOT_FOUND',
       kid === undefined
         ? `The token has no kid and the JWKS of ${issuer} does not hold exactly one usable key for its algorithm (refreshed at ${refreshedAt.toISOString()})`
-        : `No key with kid '${kid}' in the JWKS of ${issuer} (refreshed at ${refreshedAt.toISOString()})`,
+        : `No key with kid ${describeUntrusted(kid)} in the JWKS of ${issuer} (refreshed at ${refreshedAt.toISOString()})`,
     );
   }
 }

@@ -1,3 +1,4 @@
+import { describeUntrusted } from './describe-untrusted.js';
 import { JwksError } from './jwks.error.js';
 
 /** The signature does not verify with the issuer's key: tampered, or signed by someone else. */
@@ -8,7 +9,7 @@ export class SignatureInvalidError extends JwksError {
   ) {
     super(
       'SIGNATURE_INVALID',
-      `Signature verification failed (issuer ${issuer}, kid ${kid ?? '(none)'})`,
+      `Signature verification failed (issuer ${issuer}, kid ${kid === undefined ? '(none)' : describeUntrusted(kid)})`,
     );
   }
 }
