@@ -10,7 +10,16 @@ const app = await NestFactory.create(AppModule.forIssuer(issuer.url, issuer.audi
   logger: ['log', 'warn', 'error'],
 });
 app.enableShutdownHooks();
-await app.listen(port, '127.0.0.1');
+try {
+  await app.listen(port, '127.0.0.1');
+} catch (error) {
+  await issuer.close();
+  const inUse = (error as { code?: string }).code === 'EADDRINUSE';
+  process.stderr.write(
+    inUse ? `Port ${port} is in use; try: PORT=3001 npm run demo\n` : `${String(error)}\n`,
+  );
+  process.exit(1);
+}
 const api = await app.getUrl();
 const token = await issuer.token();
 
