@@ -14,7 +14,7 @@ import {
   Public,
   type JwksModuleOptions,
 } from '../../lib/index.js';
-import { startDevIssuer } from '../../sample/dev-issuer.js';
+import { startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
 import { closeAfterEach } from '../fixtures/close-after-each.js';
 import { startTestApp } from '../fixtures/test-app.js';
 
@@ -53,6 +53,16 @@ describe('JwksModule', () => {
   const track = closeAfterEach();
   const newIssuer = async (options?: Parameters<typeof startDevIssuer>[0]) =>
     track(await startDevIssuer(options));
+  const jwksFor = (
+    issuer: DevIssuer,
+    extra: Partial<Parameters<typeof JwksModule.forRoot>[0]> = {},
+  ) =>
+    JwksModule.forRoot({
+      issuers: [{ issuer: issuer.url }],
+      allowInsecureHttp: true,
+      prefetch: false,
+      ...extra,
+    });
 
   it('is configured through forRootAsync with useFactory and inject', async () => {
     const issuer = await newIssuer();
@@ -125,13 +135,7 @@ describe('JwksModule', () => {
   it('works as a global APP_GUARD and honours @Public() on a controller', async () => {
     const issuer = await newIssuer();
     @Module({
-      imports: [
-        JwksModule.forRoot({
-          issuers: [{ issuer: issuer.url }],
-          allowInsecureHttp: true,
-          prefetch: false,
-        }),
-      ],
+      imports: [jwksFor(issuer)],
       controllers: [OpenController, WhoController],
       providers: [{ provide: APP_GUARD, useExisting: JwtAuthGuard }],
     })
@@ -216,15 +220,7 @@ describe('JwksModule', () => {
     @Module({ controllers: [FeatureController] })
     class FeatureModule {}
     @Module({
-      imports: [
-        JwksModule.forRoot({
-          issuers: [{ issuer: issuer.url }],
-          allowInsecureHttp: true,
-          prefetch: false,
-          isGlobal: true,
-        }),
-        FeatureModule,
-      ],
+      imports: [jwksFor(issuer, { isGlobal: true }), FeatureModule],
     })
     class RootModule {}
     const app = track(
@@ -248,13 +244,7 @@ describe('JwksModule', () => {
       }
     }
     const moduleRef = await Test.createTestingModule({
-      imports: [
-        JwksModule.forRoot({
-          issuers: [{ issuer: issuer.url }],
-          allowInsecureHttp: true,
-          prefetch: false,
-        }),
-      ],
+      imports: [jwksFor(issuer)],
       controllers: [WhoController],
     })
       .overrideProvider(JwksStrategy)
