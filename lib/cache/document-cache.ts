@@ -4,6 +4,7 @@ import { createCache, type Cache } from 'cache-manager';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
 import { Clock } from '../time/clock.js';
 import type { CachedDocument } from './cached-document.interface.js';
+import { messageOf } from '../errors/to-error.js';
 
 /** What a cached document is: the issuer metadata or its key set. */
 export type DocumentKind = 'metadata' | 'jwks';
@@ -72,7 +73,7 @@ export class DocumentCache {
   private failed(operation: string, error: unknown): void {
     if (this.failing) return;
     this.failing = true;
-    const cause = error instanceof Error ? error.message : String(error);
+    const cause = messageOf(error);
     this.logger.warn(
       `Shared key cache ${operation} failed, fetching from the provider instead: ${cause}`,
     );

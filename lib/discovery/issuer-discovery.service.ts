@@ -19,6 +19,7 @@ import { Clock } from '../time/clock.js';
 import type { AuthorizationServerMetadata } from './authorization-server-metadata.interface.js';
 import { deriveMetadataUrls } from './derive-metadata-urls.js';
 import { rewriteOrigin } from './rewrite-origin.js';
+import { messageOf } from '../errors/to-error.js';
 
 /**
  * Finds each trusted issuer's JWKS URL: configured directly, or from its OIDC / RFC 8414 metadata,
@@ -141,5 +142,5 @@ function validateMetadata(issuer: string, body: unknown, url: string): Authoriza
 function describe(error: unknown): string {
   if (error instanceof JwksFetchFailedError) return error.reason;
   if (error instanceof JwksError) return error.message;
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }

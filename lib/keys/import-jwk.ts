@@ -3,6 +3,7 @@ import { isJwsAlgorithm } from '../options/jws-algorithms.js';
 import { algorithmMismatch } from './algorithm-fits-key.js';
 import type { ImportedKey } from './imported-key.interface.js';
 import { hasRocaFingerprint } from './roca-fingerprint.js';
+import { messageOf } from '../errors/to-error.js';
 
 /** The outcome of importing one JWKS entry: a key, or why it was left out. */
 export type JwkImport = { readonly key: ImportedKey } | { readonly skipped: string };
@@ -63,7 +64,7 @@ function toKeyObject(kty: ImportedKey['kty'], entry: Record<string, unknown>): K
   try {
     key = createPublicKey({ key: members as JsonWebKey, format: 'jwk' });
   } catch (error) {
-    return `invalid key material (${error instanceof Error ? error.message : String(error)})`;
+    return `invalid key material (${messageOf(error)})`;
   }
   return kty === 'RSA' ? (rsaWeakness(key, members.n as string) ?? key) : key;
 }

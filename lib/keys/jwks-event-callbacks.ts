@@ -5,6 +5,7 @@ import type {
   KeyNotFoundEvent,
   RefreshEvent,
 } from '../options/jwks-events.interface.js';
+import { messageOf } from '../errors/to-error.js';
 
 /** Calls the user's `events` callbacks; one that throws is logged once and never breaks verification. */
 export class JwksEventCallbacks {
@@ -33,9 +34,7 @@ export class JwksEventCallbacks {
     } catch (error) {
       if (this.warned) return;
       this.warned = true;
-      this.logger.warn(
-        `An events callback threw, ignored: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.warn(`An events callback threw, ignored: ${messageOf(error)}`);
     }
   }
 }

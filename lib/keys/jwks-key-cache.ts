@@ -13,20 +13,12 @@ import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
 import { Clock } from '../time/clock.js';
 import type { ImportedKey } from './imported-key.interface.js';
+import type { IssuerKeys } from './issuer-keys.interface.js';
 import { KeySet } from './key-set.js';
 import { FailureBackoff } from './failure-backoff.js';
 import { JwksEventCallbacks } from './jwks-event-callbacks.js';
 import { ProviderHealthLog } from './provider-health-log.js';
-
-/** One issuer's keys as held in process (L1). */
-interface IssuerKeys {
-  readonly keys: KeySet;
-  readonly document: CachedDocument;
-  /** When to start a background refresh. */
-  readonly refreshAt: number;
-  /** When the keys stop being fresh and a request must wait for new ones. */
-  readonly freshUntil: number;
-}
+import { toError } from '../errors/to-error.js';
 
 /** Why a set is being loaded, which decides whether the shared cache may answer. */
 type LoadReason = RefreshEvent['reason'];
@@ -162,7 +154,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
         if (reason !== 'forced') return this.serveStale(issuer, current, error, reason);
         this.events.fetchError({
           issuer,
-          error: asError(error),
+          error: toError(error),
           servingStale: current !== undefined,
         });
         throw error;
@@ -240,7 +232,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     const staleUntil = last === undefined ? 0 : last.freshUntil + this.options.staleTtlMs;
     const usable = now < staleUntil ? last : undefined;
     this.health.failed(issuer, error, usable !== undefined);
-    this.events.fetchError({ issuer, error: asError(error), servingStale: usable !== undefined });
+    this.events.fetchError({ issuer, error: toError(error), servingStale: usable !== undefined });
     if (usable === undefined) {
       if (reason !== 'prefetch') this.backoff.failed(issuer, error, now); // prefetch: retry on first use
       throw error;
@@ -256,8 +248,4 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     this.memory.set(issuer, entry);
     return entry;
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { JwksError } from '../errors/jwks.error.js';
 import type { KeySet } from './key-set.js';
+import { messageOf } from '../errors/to-error.js';
 
 /**
  * Logs the state changes of each issuer's key source once, not once per request: a failure streak
@@ -14,7 +15,7 @@ export class ProviderHealthLog {
   failed(issuer: string, error: unknown, servingStale: boolean): void {
     if (this.failing.has(issuer)) return;
     this.failing.add(issuer);
-    const cause = error instanceof Error ? error.message : String(error);
+    const cause = messageOf(error);
     const code = error instanceof JwksError ? ` [${error.code}]` : '';
     if (servingStale) {
       this.logger.warn(

@@ -8,6 +8,7 @@ import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks
 import type { JwtPayload, VerifiedToken } from '../verification/jwt.types.js';
 import { JwtVerifier } from '../verification/jwt-verifier.js';
 import { extractToken } from './extract-token.js';
+import { toError } from '../errors/to-error.js';
 
 // passport-jwt insists on a key source; ours is JwtVerifier, reached through `authenticate` below.
 const keysComeFromJwtVerifier: SecretOrKeyProvider = (_request, _token, done) =>
@@ -64,9 +65,7 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
         if (user) actions.success(user, verified);
         else actions.fail(401);
       })
-      .catch((error: unknown) =>
-        actions.error(error instanceof Error ? error : new Error(String(error))),
-      );
+      .catch((error: unknown) => actions.error(toError(error)));
   }
 }
 
