@@ -1,4 +1,4 @@
-import { Injectable, Logger, type ExecutionContext } from '@nestjs/common';
+import { HttpException, Injectable, Logger, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard, type IAuthModuleOptions } from '@nestjs/passport';
 import { Public } from '../decorators/public.decorator.js';
@@ -70,6 +70,8 @@ export class JwtAuthGuard extends AuthGuard() {
     info: unknown,
     context: ExecutionContext,
   ): TUser {
+    // An HttpException thrown by a custom validate() is the application's own answer (403, ...).
+    if (error instanceof HttpException) throw error;
     if (error) throw this.reject(context, error);
     if (!user)
       throw this.reject(context, new ClaimInvalidError('principal', 'was refused by validate()'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Controller, Get, Injectable, Module, UseGuards } from '@nestjs/common';
+import { Controller, ForbiddenException, Get, Injectable, Module, UseGuards } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -264,6 +264,22 @@ describe('JwksModule', () => {
       .set('Authorization', `Bearer ${token}`);
     expect(refused.status).toBe(401);
     expect(refused.body.code).toBe('CLAIM_INVALID');
+    strategy.validate = () => {
+      throw new ForbiddenException('Suspended account');
+    };
+    const forbidden = await request(app.getHttpServer())
+      .get('/who/principal')
+      .set('Authorization', `Bearer ${token}`);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.message).toBe('Suspended account');
+    strategy.validate = () => {
+      throw new Error('database down: postgres://secret@db');
+    };
+    const broken = await request(app.getHttpServer())
+      .get('/who/principal')
+      .set('Authorization', `Bearer ${token}`);
+    expect(broken.status).toBe(401);
+    expect(JSON.stringify(broken.body)).not.toContain('postgres');
   });
 
   it('exports JwtVerifier for programmatic use, accepting "Bearer <token>"', async () => {
