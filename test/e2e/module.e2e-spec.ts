@@ -282,6 +282,32 @@ describe('JwksModule', () => {
     expect(JSON.stringify(broken.body)).not.toContain('postgres');
   });
 
+  it('uses a JwksStrategy subclass provided in the module whose controllers are guarded', async () => {
+    const issuer = await newIssuer();
+    @Injectable()
+    class TenantStrategy extends JwksStrategy {
+      override validate(payload: JwtPayload) {
+        return { tenant: payload.client_id };
+      }
+    }
+    @Module({
+      imports: [jwksFor(issuer)],
+      controllers: [WhoController],
+      providers: [{ provide: JwksStrategy, useClass: TenantStrategy }],
+    })
+    class TenantModule {}
+    const app = track(
+      (await Test.createTestingModule({ imports: [TenantModule] }).compile()).createNestApplication(
+        { logger: false },
+      ),
+    );
+    await app.listen(0, '127.0.0.1');
+    const response = await request(app.getHttpServer())
+      .get('/who/principal')
+      .set('Authorization', `Bearer ${await issuer.token()}`);
+    expect(response.body).toEqual({ tenant: issuer.clientId });
+  });
+
   it('exports JwtVerifier for programmatic use, accepting "Bearer <token>"', async () => {
     const issuer = await newIssuer();
     const api = await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true });
