@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Controller, ForbiddenException, Get, Injectable, Module, UseGuards } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
@@ -306,6 +307,29 @@ describe('JwksModule', () => {
       .get('/who/principal')
       .set('Authorization', `Bearer ${await issuer.token()}`);
     expect(response.body).toEqual({ tenant: issuer.clientId });
+  });
+
+  it('keeps its own strategy when the host module registers PassportModule with other defaults', async () => {
+    const issuer = await newIssuer();
+    @Module({
+      imports: [
+        jwksFor(issuer),
+        PassportModule.register({ defaultStrategy: 'jwt', session: true, property: 'account' }),
+      ],
+      controllers: [WhoController],
+    })
+    class LegacyModule {}
+    const app = track(
+      (await Test.createTestingModule({ imports: [LegacyModule] }).compile()).createNestApplication(
+        { logger: false },
+      ),
+    );
+    await app.listen(0, '127.0.0.1');
+    const response = await request(app.getHttpServer())
+      .get('/who/principal')
+      .set('Authorization', `Bearer ${await issuer.token()}`);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ iss: issuer.url });
   });
 
   it('exports JwtVerifier for programmatic use, accepting "Bearer <token>"', async () => {
