@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createPublicKey } from 'node:crypto';
-import { startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generateSigningKey, startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
 import { b64url, claims, signHmac, signJwt } from '../fixtures/sign-jwt.js';
 import { PLATFORMS, startTestApp, type TestApp } from '../fixtures/test-app.js';
 
@@ -99,12 +101,25 @@ describe.each(PLATFORMS)('JwtAuthGuard over %s against a real OpenID provider', 
   });
 
   it('answers 401 for an untrusted issuer without contacting any provider', async () => {
+    // The untrusted issuer is a real server on loopback: any discovery attempt would reach it.
+    let trapHits = 0;
+    const trap = createServer((_request, response) => {
+      trapHits++;
+      response.end('{}');
+    });
+    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
+    const evil = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
     const before = issuer.hits('/jwks');
-    const response = await api.get(
-      '/me',
-      forged(claims('https://evil.test', issuer.audience, api.clock.now())),
+    const stranger = generateSigningKey();
+    const token = signJwt(
+      { alg: 'RS256', kid: stranger.kid },
+      claims(evil, issuer.audience, api.clock.now()),
+      stranger,
     );
+    const response = await api.get('/me', token);
+    await new Promise((resolve) => trap.close(resolve));
     expectInvalidToken(response, 'ISSUER_UNTRUSTED');
+    expect(trapHits).toBe(0);
     expect(issuer.hits('/jwks')).toBe(before);
   });
 

@@ -184,10 +184,20 @@ describe('JWKS key cache against a real OpenID provider', () => {
 
   it('keeps a JWKS for cacheTtl (900 s) when the response sets no max-age', async () => {
     const { issuer, api } = await start();
-    const token = await issuer.token();
-    await api.get('/me', token);
-    api.clock.advance(300);
-    expect((await api.get('/me', token)).status).toBe(200);
+    const key = issuer.keys[0]!;
+    // Signed with the provider's key at the test clock's time: real tokens would expire (600 s) first.
+    const tokenNow = () =>
+      signJwt(
+        { alg: 'RS256', kid: key.kid },
+        claims(issuer.url, issuer.audience, api.clock.now()),
+        key,
+      );
+    expect((await api.get('/me', tokenNow())).status).toBe(200);
+    api.clock.advance(809); // before the refresh-ahead window (the last 10 %)
+    expect((await api.get('/me', tokenNow())).status).toBe(200);
     expect(issuer.hits('/jwks')).toBe(1);
+    api.clock.advance(92); // past 900 s
+    expect((await api.get('/me', tokenNow())).status).toBe(200);
+    expect(issuer.hits('/jwks')).toBe(2);
   });
 });

@@ -9,6 +9,7 @@ import {
   Issuer,
   JwksModule,
   JwksStrategy,
+  type FetchErrorEvent,
   type JwtPayload,
   JwtAuthGuard,
   JwtVerifier,
@@ -194,16 +195,20 @@ describe('JwksModule', () => {
     const down = await newIssuer();
     const port = Number(new URL(down.url).port);
     await down.close();
+    let prefetchFailed: (event: FetchErrorEvent) => void = () => undefined;
+    const failure = new Promise<FetchErrorEvent>((resolve) => (prefetchFailed = resolve));
     const api = await startTestApp({
       imports: [
         JwksModule.forRoot({
           issuers: [{ issuer: down.url }],
           allowInsecureHttp: true,
           retries: 0,
+          events: { onFetchError: (event) => prefetchFailed(event) },
         }),
       ],
     });
     track(api);
+    expect((await failure).error.message).toMatch(/Unable to fetch metadata .*ECONNREFUSED/);
     const up = await newIssuer({ port });
     expect((await api.get('/me', await up.token())).status).toBe(200);
   });
