@@ -259,31 +259,24 @@ describe('JwksModule', () => {
     const app = track(moduleRef.createNestApplication({ logger: false }));
     await app.listen(0, '127.0.0.1');
     const token = await issuer.token();
-    const ok = await request(app.getHttpServer())
-      .get('/who/principal')
-      .set('Authorization', `Bearer ${token}`);
-    expect(ok.body).toEqual({ id: issuer.clientId, via: 'principal' });
+    const principal = () =>
+      request(app.getHttpServer()).get('/who/principal').set('Authorization', `Bearer ${token}`);
+    expect((await principal()).body).toEqual({ id: issuer.clientId, via: 'principal' });
     const strategy = moduleRef.get(JwksStrategy) as PrincipalStrategy;
     strategy.validate = () => null;
-    const refused = await request(app.getHttpServer())
-      .get('/who/principal')
-      .set('Authorization', `Bearer ${token}`);
+    const refused = await principal();
     expect(refused.status).toBe(401);
     expect(refused.body.code).toBe('CLAIM_INVALID');
     strategy.validate = () => {
       throw new ForbiddenException('Suspended account');
     };
-    const forbidden = await request(app.getHttpServer())
-      .get('/who/principal')
-      .set('Authorization', `Bearer ${token}`);
+    const forbidden = await principal();
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.message).toBe('Suspended account');
     strategy.validate = () => {
       throw new Error('database down: postgres://secret@db');
     };
-    const broken = await request(app.getHttpServer())
-      .get('/who/principal')
-      .set('Authorization', `Bearer ${token}`);
+    const broken = await principal();
     expect(broken.status).toBe(401);
     expect(JSON.stringify(broken.body)).not.toContain('postgres');
   });
