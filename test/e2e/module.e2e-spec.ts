@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { Controller, ForbiddenException, Get, Injectable, Module, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  ForbiddenException,
+  Get,
+  Injectable,
+  Module,
+  UseGuards,
+  type Type,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { Test } from '@nestjs/testing';
@@ -55,6 +63,16 @@ describe('JwksModule', () => {
   const track = closeAfterEach();
   const newIssuer = async (options?: Parameters<typeof startDevIssuer>[0]) =>
     track(await startDevIssuer(options));
+  /** Serves a module on 127.0.0.1:0 and returns a GET with an optional bearer token. */
+  const serve = async (root: Type) => {
+    const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
+    const app = track(moduleRef.createNestApplication({ logger: false }));
+    await app.listen(0, '127.0.0.1');
+    return (path: string, token?: string) => {
+      const call = request(app.getHttpServer()).get(path);
+      return token === undefined ? call : call.set('Authorization', `Bearer ${token}`);
+    };
+  };
   const jwksFor = (
     issuer: DevIssuer,
     extra: Partial<Parameters<typeof JwksModule.forRoot>[0]> = {},
@@ -142,20 +160,10 @@ describe('JwksModule', () => {
       providers: [{ provide: APP_GUARD, useExisting: JwtAuthGuard }],
     })
     class GlobalGuardModule {}
-    const app = (
-      await Test.createTestingModule({ imports: [GlobalGuardModule] }).compile()
-    ).createNestApplication({
-      logger: false,
-    });
-    track(app);
-    await app.listen(0, '127.0.0.1');
-    const server = app.getHttpServer();
-    expect((await request(server).get('/open')).status).toBe(200);
-    expect((await request(server).get('/who')).status).toBe(401);
-    const ok = await request(server)
-      .get('/who')
-      .set('Authorization', `Bearer ${await issuer.token()}`);
-    expect(ok.body).toEqual({ issuer: issuer.url });
+    const get = await serve(GlobalGuardModule);
+    expect((await get('/open')).status).toBe(200);
+    expect((await get('/who')).status).toBe(401);
+    expect((await get('/who', await issuer.token())).body).toEqual({ issuer: issuer.url });
   });
 
   it('keeps two apps in one process apart: each verifies with its own options', async () => {
@@ -229,16 +237,8 @@ describe('JwksModule', () => {
       imports: [jwksFor(issuer, { isGlobal: true }), FeatureModule],
     })
     class RootModule {}
-    const app = track(
-      (await Test.createTestingModule({ imports: [RootModule] }).compile()).createNestApplication({
-        logger: false,
-      }),
-    );
-    await app.listen(0, '127.0.0.1');
-    const response = await request(app.getHttpServer())
-      .get('/feature')
-      .set('Authorization', `Bearer ${await issuer.token()}`);
-    expect(response.body).toEqual({ sub: issuer.clientId });
+    const get = await serve(RootModule);
+    expect((await get('/feature', await issuer.token())).body).toEqual({ sub: issuer.clientId });
   });
 
   it('lets a JwksStrategy subclass map claims to a principal, and refuse one with 401', async () => {
@@ -295,15 +295,8 @@ describe('JwksModule', () => {
       providers: [{ provide: JwksStrategy, useClass: TenantStrategy }],
     })
     class TenantModule {}
-    const app = track(
-      (await Test.createTestingModule({ imports: [TenantModule] }).compile()).createNestApplication(
-        { logger: false },
-      ),
-    );
-    await app.listen(0, '127.0.0.1');
-    const response = await request(app.getHttpServer())
-      .get('/who/principal')
-      .set('Authorization', `Bearer ${await issuer.token()}`);
+    const get = await serve(TenantModule);
+    const response = await get('/who/principal', await issuer.token());
     expect(response.body).toEqual({ tenant: issuer.clientId });
   });
 
@@ -317,15 +310,8 @@ describe('JwksModule', () => {
       controllers: [WhoController],
     })
     class LegacyModule {}
-    const app = track(
-      (await Test.createTestingModule({ imports: [LegacyModule] }).compile()).createNestApplication(
-        { logger: false },
-      ),
-    );
-    await app.listen(0, '127.0.0.1');
-    const response = await request(app.getHttpServer())
-      .get('/who/principal')
-      .set('Authorization', `Bearer ${await issuer.token()}`);
+    const get = await serve(LegacyModule);
+    const response = await get('/who/principal', await issuer.token());
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ iss: issuer.url });
   });
