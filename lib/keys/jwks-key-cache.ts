@@ -3,9 +3,7 @@ import { refreshAheadAt, type CachedDocument } from '../cache/cached-document.in
 import { DocumentCache } from '../cache/document-cache.js';
 import { SingleFlight } from '../cache/single-flight.js';
 import { IssuerDiscoveryService } from '../discovery/issuer-discovery.service.js';
-import { InvalidKeyError } from '../errors/invalid-key.error.js';
 import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
-import { KeyNotFoundError } from '../errors/key-not-found.error.js';
 import { JwksHttpClient } from '../http/jwks-http-client.js';
 import { freshnessMs } from '../http/parse-cache-control.js';
 import type { RefreshEvent } from '../options/jwks-events.interface.js';
@@ -83,17 +81,11 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     } else if (this.clock.now() >= entry.refreshAt) {
       this.refreshInBackground(issuer);
     }
-    let selected = entry.keys.select(kid, alg);
-    if (selected === undefined) {
+    if (entry.keys.select(kid, alg) === undefined) {
       entry = await this.afterUnknownKid(issuer, entry, this.clock.now());
-      selected = entry.keys.select(kid, alg);
+      if (entry.keys.select(kid, alg) === undefined) this.events.keyNotFound({ issuer, kid });
     }
-    if (selected === undefined) {
-      this.events.keyNotFound({ issuer, kid });
-      throw new KeyNotFoundError(issuer, kid, new Date(entry.document.fetchedAt));
-    }
-    if (typeof selected === 'string') throw new InvalidKeyError(issuer, kid, selected);
-    return selected;
+    return entry.keys.require(issuer, kid, alg, entry.document.fetchedAt);
   }
 
   /**

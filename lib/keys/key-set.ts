@@ -1,4 +1,6 @@
 import { InvalidJwksError } from '../errors/invalid-jwks.error.js';
+import { InvalidKeyError } from '../errors/invalid-key.error.js';
+import { KeyNotFoundError } from '../errors/key-not-found.error.js';
 import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 import { algorithmMismatch } from './algorithm-fits-key.js';
 import type { ImportedKey } from './imported-key.interface.js';
@@ -50,6 +52,22 @@ export class KeySet {
    * that kid cannot serve; `undefined` means no such key. A token without `kid` gets a key only when
    * exactly one fits, so an attacker cannot steer which key is tried.
    */
+  /**
+   * {@link select}, as a key or an error: the one place a selection outcome becomes a code.
+   * @throws KeyNotFoundError, InvalidKeyError
+   */
+  require(
+    issuer: string,
+    kid: string | undefined,
+    alg: JwsAlgorithm,
+    refreshedAt: number,
+  ): ImportedKey {
+    const selected = this.select(kid, alg);
+    if (selected === undefined) throw new KeyNotFoundError(issuer, kid, new Date(refreshedAt));
+    if (typeof selected === 'string') throw new InvalidKeyError(issuer, kid, selected);
+    return selected;
+  }
+
   select(kid: string | undefined, alg: JwsAlgorithm): ImportedKey | string | undefined {
     const candidates = kid === undefined ? this.keys : this.byKid.get(kid);
     if (candidates === undefined) return undefined;

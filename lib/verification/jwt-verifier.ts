@@ -4,9 +4,8 @@ import { ClaimInvalidError } from '../errors/claim-invalid.error.js';
 import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
 import { SignatureInvalidError } from '../errors/signature-invalid.error.js';
 import { TokenMalformedError } from '../errors/token-malformed.error.js';
-import { InvalidKeyError } from '../errors/invalid-key.error.js';
-import { KeyNotFoundError } from '../errors/key-not-found.error.js';
 import { JwksKeyCache } from '../keys/jwks-key-cache.js';
+import type { ImportedKey } from '../keys/imported-key.interface.js';
 import { KeySet } from '../keys/key-set.js';
 import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
@@ -43,10 +42,8 @@ export class JwtVerifier {
    * AUDIENCE_MISMATCH, CLAIM_INVALID, ISSUER_MISMATCH, JWKS_FETCH_FAILED, JWKS_INVALID.
    */
   async verify(token: string): Promise<VerifiedToken> {
-    if (typeof token !== 'string') throw new TokenMalformedError('the token is not a string');
-    const compact = parseBearer(token) ?? token;
     const { header, payload, signingInput, signature } = decodeJwt(
-      compact,
+      compactOf(token),
       this.options.maxTokenLength,
     );
     const alg = checkHeader(header, this.options.algorithms, this.allowedList);
@@ -65,9 +62,7 @@ export class JwtVerifier {
     const key =
       this.keys.peek(issuer.issuer, header.kid, alg) ??
       (await this.keys.getKey(issuer.issuer, header.kid, alg));
-    if (!verifySignature(alg, key.key, signingInput, signature)) {
-      throw new SignatureInvalidError(issuer.issuer, header.kid);
-    }
+    requireSignature(alg, key, signingInput, signature, issuer.issuer, header.kid);
     checkClaims(payload, issuer, this.clock.now(), this.options.clockToleranceMs);
     return { payload, header, issuer: issuer.issuer };
   }
@@ -83,16 +78,31 @@ export class JwtVerifier {
     jwks: unknown,
     algorithms: readonly JwsAlgorithm[] = this.allowedList as JwsAlgorithm[],
   ): { header: JoseHeader; payload: Buffer } {
-    const jws = decodeJws(parseBearer(token) ?? token, this.options.maxTokenLength);
+    const source = 'the supplied JWKS';
+    const jws = decodeJws(compactOf(token), this.options.maxTokenLength);
+    const { kid } = jws.header;
     const alg = checkHeader(jws.header, new Set(algorithms), algorithms);
-    const selected = KeySet.fromJwks(jwks, 'the supplied JWKS').select(jws.header.kid, alg);
-    if (selected === undefined)
-      throw new KeyNotFoundError('the supplied JWKS', jws.header.kid, new Date(this.clock.now()));
-    if (typeof selected === 'string')
-      throw new InvalidKeyError('the supplied JWKS', jws.header.kid, selected);
-    if (!verifySignature(alg, selected.key, jws.signingInput, jws.signature)) {
-      throw new SignatureInvalidError('the supplied JWKS', jws.header.kid);
-    }
+    const key = KeySet.fromJwks(jwks, source).require(source, kid, alg, this.clock.now());
+    requireSignature(alg, key, jws.signingInput, jws.signature, source, kid);
     return { header: jws.header, payload: jws.payloadBytes };
+  }
+}
+
+/** The compact form of `token`, which may carry a `Bearer ` prefix. */
+function compactOf(token: string): string {
+  if (typeof token !== 'string') throw new TokenMalformedError('the token is not a string');
+  return parseBearer(token) ?? token;
+}
+
+function requireSignature(
+  alg: JwsAlgorithm,
+  key: ImportedKey,
+  signingInput: Buffer,
+  signature: Buffer,
+  issuer: string,
+  kid: string | undefined,
+): void {
+  if (!verifySignature(alg, key.key, signingInput, signature)) {
+    throw new SignatureInvalidError(issuer, kid);
   }
 }
