@@ -75,16 +75,15 @@ export class IssuerDiscoveryService {
   }
 
   private async load(config: ResolvedIssuer, previous: CachedDocument | undefined) {
-    const shared = await this.store.get('metadata', config.issuer);
+    const shared = this.usableShared(config, await this.store.get('metadata', config.issuer));
     if (shared !== undefined && this.clock.now() < shared.freshUntil) {
-      validateMetadata(config.issuer, shared.body, shared.source);
       this.memory.set(config.issuer, shared);
       return shared;
     }
     try {
       const document = await this.fetchMetadata(config);
       this.memory.set(config.issuer, document);
-      await this.store.set('metadata', config.issuer, document);
+      void this.store.set('metadata', config.issuer, document); // never makes a request wait on it
       return document;
     } catch (error) {
       // A metadata outage must not take down verification while a known-good document exists.
@@ -96,6 +95,17 @@ export class IssuerDiscoveryService {
       if (!usable) throw error;
       this.logger.warn(`Serving cached metadata of ${config.issuer}: ${describe(error)}`);
       return stale;
+    }
+  }
+
+  /** A shared entry written by another instance (or version) is used only if it still validates. */
+  private usableShared(config: ResolvedIssuer, shared: CachedDocument | undefined) {
+    if (shared === undefined) return undefined;
+    try {
+      validateMetadata(config.issuer, shared.body, shared.source);
+      return shared;
+    } catch {
+      return undefined;
     }
   }
 

@@ -149,12 +149,14 @@ describe('JWKS key cache against a real OpenID provider', () => {
   it('ignores a broken shared-cache entry and a shared cache that stops answering', async () => {
     const issuer = track(await startDevIssuer());
     const broken = new Keyv();
-    await broken.set(`nestjs-jwks:v1:jwks:${issuer.url}`, {
-      body: { nokeys: true },
+    const entry = (body: unknown) => ({
+      body,
       source: 'x',
       fetchedAt: Date.now(),
       freshUntil: Date.now() + 600_000,
     });
+    await broken.set(`nestjs-jwks:v1:jwks:${issuer.url}`, entry({ nokeys: true }));
+    await broken.set(`nestjs-jwks:v1:metadata:${issuer.url}`, entry({ issuer: 'https://other' }));
     const silent = new Keyv({
       store: {
         get: () => new Promise(() => undefined),
@@ -180,6 +182,7 @@ describe('JWKS key cache against a real OpenID provider', () => {
       );
       expect((await api.get('/me', token)).status).toBe(200);
     }
+    expect(issuer.hits('/.well-known/openid-configuration')).toBe(2); // neither app trusted the cache
   });
 
   it('keeps a JWKS for cacheTtl (900 s) when the response sets no max-age', async () => {
