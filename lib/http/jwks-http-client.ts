@@ -8,6 +8,7 @@ import { backoffDelay, parseRetryAfter } from './backoff-delay.js';
 import { parseCacheControl } from './parse-cache-control.js';
 import { BodyTooLargeError, readLimitedBody } from './read-limited-body.js';
 import { redirectTarget } from './redirect-target.js';
+import { DeadlineExceeded, withDeadline } from './with-deadline.js';
 
 /** What is being fetched, for messages: "Unable to fetch JWKS from ...". */
 export type FetchedKind = 'JWKS' | 'metadata';
@@ -51,6 +52,8 @@ export class JwksHttpClient implements OnModuleDestroy {
   }
 
   /**
+   * Fetches a JSON document; each attempt (connection, redirects, headers and body) is bounded by
+   * `timeout` with a timer of our own.
    * @throws JwksFetchFailedError (`JWKS_FETCH_FAILED`) when every attempt failed.
    * @throws InvalidJwksError (`JWKS_INVALID`) when the body is not JSON.
    */
@@ -60,28 +63,36 @@ export class JwksHttpClient implements OnModuleDestroy {
     retries = this.options.retries,
   ): Promise<FetchedDocument> {
     for (let attempt = 0; ; attempt++) {
+      let failure: AttemptFailure;
       try {
-        return await this.attempt(url);
+        return await withDeadline(this.options.timeoutMs, this.shutdown.signal, (signal) =>
+          this.attempt(url, signal),
+        );
       } catch (error) {
-        if (!(error instanceof AttemptFailure)) throw error;
-        const last = attempt >= retries || this.shutdown.signal.aborted;
-        if (!error.retryable || last) {
-          const tries = attempt + 1;
-          const reason = tries > 1 ? `${error.reason} (after ${tries} attempts)` : error.reason;
-          throw new JwksFetchFailedError(url, reason, { cause: error.cause, document });
-        }
-        await this.clock.sleep(backoffDelay(attempt, error.retryAfterMs), this.shutdown.signal);
+        if (error instanceof InvalidJwksError) throw error;
+        failure = asAttemptFailure(error);
       }
+      const last = attempt >= retries || this.shutdown.signal.aborted;
+      if (!failure.retryable || last) {
+        const tries = attempt + 1;
+        const reason = tries > 1 ? `${failure.reason} (after ${tries} attempts)` : failure.reason;
+        throw new JwksFetchFailedError(url, reason, { cause: failure.cause, document });
+      }
+      await this.clock.sleep(backoffDelay(attempt, failure.retryAfterMs), this.shutdown.signal);
     }
   }
 
-  private async attempt(url: string): Promise<FetchedDocument> {
+  private async attempt(url: string, signal: AbortSignal): Promise<FetchedDocument> {
     let current = new URL(url);
     for (let hop = 0; ; hop++) {
       const violation = urlPolicyViolation(current, this.options.allowInsecureHttp);
       if (violation !== undefined)
         throw new AttemptFailure(`${current.href} refused: ${violation}`, false);
-      const response = await this.send(current);
+      const response = await fetch(current, {
+        redirect: 'manual',
+        headers: { accept: 'application/json' },
+        signal,
+      });
       if (REDIRECTS.has(response.status)) {
         await response.body?.cancel();
         const next = redirectTarget(current, response.headers.get('location'), hop);
@@ -95,46 +106,28 @@ export class JwksHttpClient implements OnModuleDestroy {
         const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.clock.now());
         throw new AttemptFailure(`HTTP ${response.status}`, retryable, retryAfter);
       }
-      const text = await this.read(response);
+      const text = await readLimitedBody(response, this.options.maxResponseBytes);
       return {
         body: parseJson(url, text),
         maxAgeSeconds: parseCacheControl(response.headers.get('cache-control')),
       };
     }
   }
+}
 
-  private async send(url: URL): Promise<Response> {
-    try {
-      return await fetch(url, {
-        redirect: 'manual',
-        headers: { accept: 'application/json' },
-        signal: AbortSignal.any([
-          AbortSignal.timeout(this.options.timeoutMs),
-          this.shutdown.signal,
-        ]),
-      });
-    } catch (error) {
-      throw new AttemptFailure(this.describeNetworkError(error), true, undefined, { cause: error });
-    }
-  }
+/** Anything an attempt threw, as a failure that says whether a retry may help. */
+function asAttemptFailure(error: unknown): AttemptFailure {
+  if (error instanceof AttemptFailure) return error;
+  if (error instanceof DeadlineExceeded) return new AttemptFailure(error.message, true);
+  if (error instanceof BodyTooLargeError) return new AttemptFailure(error.message, false);
+  return new AttemptFailure(describeNetworkError(error), true, undefined, { cause: error });
+}
 
-  private async read(response: Response): Promise<string> {
-    try {
-      return await readLimitedBody(response, this.options.maxResponseBytes);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) throw new AttemptFailure(error.message, false);
-      throw new AttemptFailure(this.describeNetworkError(error), true, undefined, { cause: error });
-    }
-  }
-
-  // Duck-typed: fetch's DOMException may come from another realm (test runners), where instanceof fails.
-  private describeNetworkError(error: unknown): string {
-    const failure = error as { name?: unknown; message?: unknown; cause?: unknown } | undefined;
-    if (failure?.name === 'TimeoutError') return `timeout after ${this.options.timeoutMs} ms`;
-    const cause = (failure?.cause ?? failure) as { code?: unknown; message?: unknown } | undefined;
-    if (typeof cause?.code === 'string') return `network error ${cause.code}`;
-    return `network error: ${String(cause?.message ?? cause)}`;
-  }
+function describeNetworkError(error: unknown): string {
+  const failure = error as { cause?: unknown } | undefined;
+  const cause = (failure?.cause ?? failure) as { code?: unknown; message?: unknown } | undefined;
+  if (typeof cause?.code === 'string') return `network error ${cause.code}`;
+  return `network error: ${String(cause?.message ?? cause)}`;
 }
 
 function parseJson(url: string, text: string): unknown {
