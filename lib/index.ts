@@ -17,12 +17,13 @@ export type { ImportedKey } from './keys/imported-key.interface.js';
 export { JwtVerifier } from './verification/jwt-verifier.js';
 export type { JoseHeader, JwtPayload, VerifiedToken } from './verification/jwt.types.js';
 
-export { JwksStrategy } from './passport/jwks.strategy.js';
-export { fromAuthorizationBearer } from './passport/extract-token.js';
+export { JwksStrategy, type Authenticated } from './passport/jwks.strategy.js';
+export { fromAuthorizationBearer } from './verification/extract-token.js';
 export { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 
 export { CurrentUser } from './decorators/current-user.decorator.js';
 export { Issuer } from './decorators/issuer.decorator.js';
+export { OptionalAuth } from './decorators/optional-auth.decorator.js';
 export { Public } from './decorators/public.decorator.js';
 export { Scopes, ScopesMetadata } from './decorators/scopes.decorator.js';
 
@@ -38,11 +39,13 @@ export { IssuerMismatchError } from './errors/issuer-mismatch.error.js';
 export { IssuerUntrustedError } from './errors/issuer-untrusted.error.js';
 export { JwksFetchFailedError } from './errors/jwks-fetch-failed.error.js';
 export { KeyNotFoundError } from './errors/key-not-found.error.js';
+export { PrincipalRefusedError } from './errors/principal-refused.error.js';
 export { SignatureInvalidError } from './errors/signature-invalid.error.js';
 export { TokenExpiredError } from './errors/token-expired.error.js';
 export { TokenMalformedError } from './errors/token-malformed.error.js';
 export { TokenMissingError } from './errors/token-missing.error.js';
 export { TokenNotYetValidError } from './errors/token-not-yet-valid.error.js';
+export { TypeInvalidError } from './errors/type-invalid.error.js';
 export type {
   FetchErrorEvent,
   JwksEvents,

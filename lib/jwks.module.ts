@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DocumentCache } from './cache/document-cache.js';
 import { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
+import { AuthFailureLog } from './guards/auth-failure-log.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { JwksHttpClient } from './http/jwks-http-client.js';
 import { ConfigurableModuleClass, JWKS_MODULE_OPTIONS } from './jwks.module-definition.js';
@@ -8,7 +9,7 @@ import { JwksKeyCache } from './keys/jwks-key-cache.js';
 import type { JwksModuleOptions } from './options/jwks-module-options.interface.js';
 import { resolveJwksOptions } from './options/resolve-jwks-options.js';
 import { JWKS_OPTIONS } from './options/resolved-jwks-options.js';
-import { fromAuthorizationBearer } from './passport/extract-token.js';
+import { fromAuthorizationBearer } from './verification/extract-token.js';
 import { JwksStrategy } from './passport/jwks.strategy.js';
 import { Clock } from './time/clock.js';
 import { SystemClock } from './time/system-clock.js';
@@ -35,6 +36,7 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     JwksKeyCache,
     JwtVerifier,
     JwksStrategy,
+    AuthFailureLog,
     JwtAuthGuard,
   ],
   exports: [
@@ -44,6 +46,7 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     JwksKeyCache,
     JwtVerifier,
     JwksStrategy,
+    AuthFailureLog,
     JwtAuthGuard,
   ],
 })

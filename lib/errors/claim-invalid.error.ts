@@ -1,6 +1,6 @@
 import { JwksError } from './jwks.error.js';
 
-/** A required claim is missing, or `typ` differs from the configured one. */
+/** A required claim (`exp`, or one of the issuer's `requiredClaims`) is missing. */
 export class ClaimInvalidError extends JwksError {
   constructor(
     readonly claim: string,

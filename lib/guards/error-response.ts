@@ -1,105 +1,71 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
+import { httpStatusOf, type AuthStatus } from '../errors/http-status-of.js';
 import { JwksError, type JwksErrorCode } from '../errors/jwks.error.js';
 
-interface Answer {
-  readonly status: HttpStatus;
-  /** Short and fixed: never the message, which may hold URLs or token contents. */
-  readonly description: string;
-}
-
-const UNAVAILABLE: Answer = {
-  status: HttpStatus.SERVICE_UNAVAILABLE,
-  description: 'The identity provider is unavailable',
+/** Short and fixed: never the error's message, which may hold URLs or token contents. */
+const DESCRIPTIONS: Readonly<Record<JwksErrorCode, string>> = {
+  TOKEN_MISSING: 'Authentication required',
+  TOKEN_MALFORMED: 'The token is malformed',
+  TOKEN_EXPIRED: 'The token expired',
+  TOKEN_NOT_YET_VALID: 'The token is not yet valid',
+  ALG_NOT_ALLOWED: 'The token algorithm is not allowed',
+  ISSUER_UNTRUSTED: 'The token issuer is not trusted',
+  ISSUER_MISMATCH: 'The token issuer is not trusted',
+  AUDIENCE_MISMATCH: 'The token audience is invalid',
+  KEY_NOT_FOUND: 'The token signing key is unknown',
+  KEY_INVALID: 'The token signing key does not fit',
+  SIGNATURE_INVALID: 'The token signature is invalid',
+  CLAIM_INVALID: 'The token claims are invalid',
+  TYPE_INVALID: 'The token type is not accepted',
+  PRINCIPAL_REFUSED: 'The token was refused by the application',
+  INSUFFICIENT_SCOPE: 'The token lacks a required scope',
+  JWKS_FETCH_FAILED: 'The identity provider is unavailable',
+  JWKS_INVALID: 'The identity provider is unavailable',
+  OPTIONS_INVALID: 'The identity provider is unavailable',
 };
 
-const ANSWERS: Readonly<Record<JwksErrorCode, Answer>> = {
-  TOKEN_MISSING: { status: HttpStatus.UNAUTHORIZED, description: 'Authentication required' },
-  TOKEN_MALFORMED: { status: HttpStatus.UNAUTHORIZED, description: 'The token is malformed' },
-  TOKEN_EXPIRED: { status: HttpStatus.UNAUTHORIZED, description: 'The token expired' },
-  TOKEN_NOT_YET_VALID: {
-    status: HttpStatus.UNAUTHORIZED,
-    description: 'The token is not yet valid',
-  },
-  ALG_NOT_ALLOWED: {
-    status: HttpStatus.UNAUTHORIZED,
-    description: 'The token algorithm is not allowed',
-  },
-  ISSUER_UNTRUSTED: {
-    status: HttpStatus.UNAUTHORIZED,
-    description: 'The token issuer is not trusted',
-  },
-  ISSUER_MISMATCH: {
-    status: HttpStatus.UNAUTHORIZED,
-    description: 'The token issuer is not trusted',
-  },
-  AUDIENCE_MISMATCH: {
-    status: HttpStatus.UNAUTHORIZED,
-    description: 'The token audience is invalid',
-  },
-  KEY_NOT_FOUND: {
-    status: HttpStatus.UNAUTHORIZED,
-    description: 'The token signing key is unknown',
-  },
-  KEY_INVALID: {
-    status: HttpStatus.UNAUTHORIZED,
-    description: 'The token signing key does not fit',
-  },
-  SIGNATURE_INVALID: {
-    status: HttpStatus.UNAUTHORIZED,
-    description: 'The token signature is invalid',
-  },
-  CLAIM_INVALID: { status: HttpStatus.UNAUTHORIZED, description: 'The token claims are invalid' },
-  INSUFFICIENT_SCOPE: {
-    status: HttpStatus.FORBIDDEN,
-    description: 'The token lacks a required scope',
-  },
-  JWKS_FETCH_FAILED: UNAVAILABLE,
-  JWKS_INVALID: UNAVAILABLE,
-  OPTIONS_INVALID: UNAVAILABLE,
+const REASONS: Readonly<Record<AuthStatus, string>> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  503: 'Service Unavailable',
 };
-
-const FALLBACK: Answer = ANSWERS.TOKEN_MALFORMED;
 
 /** The HTTP answer to a failed authentication, with its RFC 6750 §3 `WWW-Authenticate` challenge. */
 export interface AuthFailure {
-  readonly code: JwksErrorCode | undefined;
+  readonly code: JwksErrorCode;
+  readonly status: AuthStatus;
   readonly exception: HttpException;
   readonly challenge: string | undefined;
 }
 
 /**
  * Maps an error to 401 / 403 / 503. Anything that is not a `JwksError` is a token we could not make
- * sense of: 401, never 500, and never the error's text.
+ * sense of: 401 `TOKEN_MALFORMED`, never 500, and never the error's text.
  */
 export function toAuthFailure(error: unknown, requiredScopes?: readonly string[]): AuthFailure {
-  const code = error instanceof JwksError ? error.code : undefined;
-  const answer = code === undefined ? FALLBACK : ANSWERS[code];
-  const body = {
-    statusCode: answer.status,
-    error:
-      answer.status === HttpStatus.UNAUTHORIZED
-        ? 'Unauthorized'
-        : answer.status === HttpStatus.FORBIDDEN
-          ? 'Forbidden'
-          : 'Service Unavailable',
-    message: answer.description,
-    code: code ?? 'TOKEN_MALFORMED',
-  };
+  const code = error instanceof JwksError ? error.code : 'TOKEN_MALFORMED';
+  const status = httpStatusOf(code);
+  const description = DESCRIPTIONS[code];
+  const body = { statusCode: status, error: REASONS[status], message: description, code };
   return {
     code,
-    exception: new HttpException(body, answer.status),
-    challenge: challenge(code, answer, requiredScopes),
+    status,
+    exception: new HttpException(body, status),
+    challenge: challenge(code, status, description, requiredScopes),
   };
 }
 
-function challenge(code: JwksErrorCode | undefined, answer: Answer, scopes?: readonly string[]) {
+function challenge(
+  code: JwksErrorCode,
+  status: AuthStatus,
+  description: string,
+  scopes: readonly string[] = [],
+): string | undefined {
   // RFC 6750 §3.1: a request without credentials gets no error code.
   if (code === 'TOKEN_MISSING') return 'Bearer';
   if (code === 'INSUFFICIENT_SCOPE') {
-    return `Bearer error="insufficient_scope", error_description="${answer.description}", scope="${(scopes ?? []).join(' ')}"`;
+    return `Bearer error="insufficient_scope", error_description="${description}", scope="${scopes.join(' ')}"`;
   }
-  if (answer.status === HttpStatus.UNAUTHORIZED) {
-    return `Bearer error="invalid_token", error_description="${answer.description}"`;
-  }
+  if (status === 401) return `Bearer error="invalid_token", error_description="${description}"`;
   return undefined;
 }

@@ -1,43 +1,64 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { HttpException, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
 import { Strategy, type SecretOrKeyProvider } from 'passport-jwt';
-import { TokenMalformedError } from '../errors/token-malformed.error.js';
-import { TokenMissingError } from '../errors/token-missing.error.js';
-import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import { httpStatusOf } from '../errors/http-status-of.js';
+import { JwksError } from '../errors/jwks.error.js';
+import { PrincipalRefusedError } from '../errors/principal-refused.error.js';
 import type { JwtPayload, VerifiedToken } from '../verification/jwt.types.js';
 import { JwtVerifier } from '../verification/jwt-verifier.js';
-import { extractToken } from './extract-token.js';
-import { toError } from '../errors/to-error.js';
+import { registerPrincipalHook } from './principal-hooks.js';
 
 // passport-jwt insists on a key source; ours is JwtVerifier, reached through `authenticate` below.
 const keysComeFromJwtVerifier: SecretOrKeyProvider = (_request, _token, done) =>
   done(new Error('JwksStrategy verifies through JwtVerifier'));
 
+/** A request that passed: the principal (`request.user`) and the token it came from. */
+export interface Authenticated {
+  readonly user: unknown;
+  readonly verified: VerifiedToken;
+}
+
 /**
- * passport-jwt strategy whose verification is `JwtVerifier` (one path for guard and programmatic
- * use, with EdDSA, JWKS caching and the algorithm rules passport-jwt's jsonwebtoken lacks).
+ * The principal hook: override `validate` in a subclass to turn verified claims into your own
+ * principal, and provide it as `{ provide: JwksStrategy, useClass: MyStrategy }`. It needs only
+ * exported names: `constructor(verifier: JwtVerifier, private readonly users: UsersService) {
+ * super(verifier); }`.
  *
- * It is never registered in passport's process-global registry: `JwtAuthGuard` hands this very
- * instance to `passport.authenticate`, so several Nest apps in one process, each with its own
- * `JwksModule` options, each verify with their own. Subclass it and override `validate` to turn
- * claims into your own principal.
+ * `JwtAuthGuard` calls it directly (no passport machinery per request); it is also a real
+ * passport-jwt strategy for `@nestjs/passport`'s `AuthGuard(...)`, verifying through `JwtVerifier`
+ * either way. It registers in a passport registry of its own, never the process-global one, so
+ * several Nest apps in one process each verify with their own options.
  */
 @Injectable()
 export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
-  constructor(
-    private readonly verifier: JwtVerifier,
-    @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
-  ) {
+  constructor(readonly verifier: JwtVerifier) {
     super({
-      jwtFromRequest: (request: unknown) => extractToken(request, options.tokenExtractors) ?? null,
+      jwtFromRequest: (request: unknown) => verifier.tokenFrom(request) ?? null,
       secretOrKeyProvider: keysComeFromJwtVerifier,
     });
+    registerPrincipalHook(verifier, this);
   }
 
-  /** Called with the verified claims; the result becomes `request.user` (`@CurrentUser()`). */
-  validate(payload: JwtPayload, _token?: VerifiedToken): unknown {
+  /**
+   * Maps the verified claims to the principal that becomes `request.user` (`@CurrentUser()`). May
+   * be async. A falsy result refuses the request (401 `PRINCIPAL_REFUSED`); an `HttpException`
+   * thrown here is answered as is (e.g. 403); any other error is a 401 without details.
+   */
+  validate(payload: JwtPayload, _verified?: VerifiedToken): unknown {
     return payload;
+  }
+
+  /**
+   * Verifies `token` and maps it to a principal: the one path of the guard and of passport.
+   * @throws JwksError with a stable code (`PRINCIPAL_REFUSED` for a falsy `validate`), or what
+   * `validate` threw.
+   */
+  async authenticateToken(token: string): Promise<Authenticated> {
+    const verified = await this.verifier.verify(token);
+    const user: unknown = await this.validate(verified.payload, verified);
+    if (!user) throw new PrincipalRefusedError(verified.issuer);
+    return { user, verified };
   }
 
   /** A registry of its own, so constructing the strategy never replaces another app's `jwks`. */
@@ -45,32 +66,31 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
     return new passport.Passport();
   }
 
-  /** Extracts the token and verifies it with `JwtVerifier`; passport's actions report the outcome. */
+  /**
+   * passport's entry point, for `AuthGuard('jwks')` next to other strategies: no token or a bad one
+   * `fail`s (so the next strategy may try), an unavailable provider is a 503, and an
+   * `HttpException` from `validate` is passed on.
+   */
   override authenticate(request: unknown): void {
     // Handed an instance rather than a name, passport 0.7 sets each request's actions on the shared
     // strategy itself, and the next request overwrites them: take this request's now, before any await.
-    const actions: PassportActions = { success: this.success, fail: this.fail, error: this.error };
+    const { success, fail, error } = this;
+    const refuse = (thrown: unknown) => {
+      if (thrown instanceof HttpException) return error(thrown);
+      const status = thrown instanceof JwksError ? httpStatusOf(thrown.code) : 401;
+      if (status === 503) return error(new ServiceUnavailableException());
+      return fail('Bearer error="invalid_token"', status);
+    };
     let token: string | undefined;
     try {
-      token = extractToken(request, this.options.tokenExtractors);
-    } catch {
-      // A user's extractor choking on a hostile cookie or header is a bad token, not a 500.
-      return actions.error(new TokenMalformedError('a token extractor could not read the request'));
+      token = this.verifier.tokenFrom(request);
+    } catch (thrown) {
+      return refuse(thrown);
     }
-    if (token === undefined) return actions.error(new TokenMissingError());
-    this.verifier
-      .verify(token)
-      .then(async (verified) => {
-        const user = await this.validate(verified.payload, verified);
-        if (user) actions.success(user, verified);
-        else actions.fail(401);
-      })
-      .catch((error: unknown) => actions.error(toError(error)));
+    if (token === undefined) return fail('Bearer', 401);
+    this.authenticateToken(token).then(
+      ({ user, verified }) => success(user, verified),
+      (thrown: unknown) => refuse(thrown),
+    );
   }
-}
-
-interface PassportActions {
-  success(user: unknown, info?: unknown): void;
-  fail(status: number): void;
-  error(error: Error): void;
 }

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AlgorithmNotAllowedError } from '../errors/algorithm-not-allowed.error.js';
-import { ClaimInvalidError } from '../errors/claim-invalid.error.js';
 import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
 import { SignatureInvalidError } from '../errors/signature-invalid.error.js';
 import { TokenMalformedError } from '../errors/token-malformed.error.js';
+import { TypeInvalidError } from '../errors/type-invalid.error.js';
 import { JwksKeyCache } from '../keys/jwks-key-cache.js';
 import type { ImportedKey } from '../keys/imported-key.interface.js';
 import { KeySet } from '../keys/key-set.js';
@@ -14,6 +14,7 @@ import { Clock } from '../time/clock.js';
 import { checkClaims } from './check-claims.js';
 import { checkHeader } from './check-header.js';
 import { decodeJws, decodeJwt } from './decode-jwt.js';
+import { extractToken } from './extract-token.js';
 import type { JoseHeader, VerifiedToken } from './jwt.types.js';
 import { parseBearer } from './parse-bearer.js';
 import { verifySignature } from './verify-signature.js';
@@ -35,11 +36,20 @@ export class JwtVerifier {
   }
 
   /**
+   * The token the configured extractors find in a request (an HTTP request, a GraphQL context's
+   * `req`, a WebSocket handshake, an RPC message), or `undefined` when it carries none.
+   * @throws TokenMalformedError when an extractor throws.
+   */
+  tokenFrom(request: unknown): string | undefined {
+    return extractToken(request, this.options.tokenExtractors);
+  }
+
+  /**
    * Verifies a compact JWS (or `Bearer <token>`) from any trusted issuer: header rules, issuer
    * trust (before any network call), key selection, signature, then claims.
    * @throws JwksError with a stable `code`: TOKEN_MALFORMED, ALG_NOT_ALLOWED, ISSUER_UNTRUSTED,
    * KEY_NOT_FOUND, KEY_INVALID, SIGNATURE_INVALID, TOKEN_EXPIRED, TOKEN_NOT_YET_VALID,
-   * AUDIENCE_MISMATCH, CLAIM_INVALID, ISSUER_MISMATCH, JWKS_FETCH_FAILED, JWKS_INVALID.
+   * AUDIENCE_MISMATCH, CLAIM_INVALID, TYPE_INVALID, ISSUER_MISMATCH, JWKS_FETCH_FAILED, JWKS_INVALID.
    */
   async verify(token: string): Promise<VerifiedToken> {
     const { header, payload, signingInput, signature } = decodeJwt(
@@ -56,7 +66,7 @@ export class JwtVerifier {
       issuer.typ !== undefined &&
       !(typeof header.typ === 'string' && normalizeTyp(header.typ) === issuer.typ)
     ) {
-      throw new ClaimInvalidError('typ', `must be ${issuer.typ}`);
+      throw new TypeInvalidError(issuer.issuer, issuer.typ, header.typ);
     }
     // A fresh key in memory is used without awaiting anything; only a miss goes async.
     const key =

@@ -113,7 +113,7 @@ describe('Issuer discovery against a real OpenID provider', () => {
     const idToken = track(await strict('JWT'));
     const response = await idToken.get('/me', token);
     expect(response.status).toBe(401);
-    expect(response.body.code).toBe('CLAIM_INVALID');
+    expect(response.body.code).toBe('TYPE_INVALID');
   });
 
   it('answers 503 when the provider is unreachable and no key is cached', async () => {

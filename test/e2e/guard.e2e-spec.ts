@@ -171,4 +171,34 @@ describe.each(PLATFORMS)('JwtAuthGuard over %s against a real OpenID provider', 
     );
     expect((await api.get('/write', token)).status).toBe(200);
   });
+
+  describe('@OptionalAuth()', () => {
+    it('runs the handler without a user when no token is sent', async () => {
+      const response = await api.get('/maybe');
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ anonymous: true });
+    });
+
+    it('gives the handler the user when a valid token is sent', async () => {
+      const response = await api.get('/maybe', token);
+      expect(response.body).toEqual({ anonymous: false, sub: issuer.clientId });
+    });
+
+    it('never turns a bad token into an anonymous request', async () => {
+      const [h, p] = token.split('.') as [string, string, string];
+      expectInvalidToken(
+        await api.get('/maybe', `${h}.${p}.${b64url('forged')}`),
+        'SIGNATURE_INVALID',
+      );
+      expectInvalidToken(await api.get('/maybe', 'garbage'), 'TOKEN_MALFORMED');
+      const expired = forged({ ...claims(issuer.url, issuer.audience, 0) });
+      expectInvalidToken(await api.get('/maybe', expired), 'TOKEN_EXPIRED');
+    });
+
+    it('applies @Scopes() when a user is present', async () => {
+      expect((await api.get('/maybe/write')).body).toEqual({ anonymous: true });
+      expect((await api.get('/maybe/write', await issuer.token('read:me'))).status).toBe(403);
+      expect((await api.get('/maybe/write', token)).body).toEqual({ anonymous: false });
+    });
+  });
 });

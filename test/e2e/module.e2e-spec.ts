@@ -266,7 +266,7 @@ describe('JwksModule', () => {
     strategy.validate = () => null;
     const refused = await principal();
     expect(refused.status).toBe(401);
-    expect(refused.body.code).toBe('CLAIM_INVALID');
+    expect(refused.body.code).toBe('PRINCIPAL_REFUSED');
     strategy.validate = () => {
       throw new ForbiddenException('Suspended account');
     };

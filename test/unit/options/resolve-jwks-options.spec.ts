@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { JwksModuleOptions } from '../../../lib/index.js';
 import { resolveJwksOptions } from '../../../lib/options/resolve-jwks-options.js';
-import { fromAuthorizationBearer } from '../../../lib/passport/extract-token.js';
+import { fromAuthorizationBearer } from '../../../lib/verification/extract-token.js';
 
 const resolve = (options: JwksModuleOptions) =>
   resolveJwksOptions(options, fromAuthorizationBearer);

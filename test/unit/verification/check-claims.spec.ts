@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { resolveJwksOptions } from '../../../lib/options/resolve-jwks-options.js';
-import { fromAuthorizationBearer } from '../../../lib/passport/extract-token.js';
+import { fromAuthorizationBearer } from '../../../lib/verification/extract-token.js';
 import { checkClaims } from '../../../lib/verification/check-claims.js';
 import type { JwtPayload } from '../../../lib/verification/jwt.types.js';
 

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { generateSigningKey, type DevSigningKey } from '../../sample/dev-issuer.js';
+import { startFaultyJwks, type FaultyJwks } from '../fixtures/faulty-jwks.js';
+import { RecordingLogger } from '../fixtures/recording-logger.js';
+import { claims, signJwt } from '../fixtures/sign-jwt.js';
+import { publicJwk } from '../fixtures/signing-keys.js';
+import { startTestApp, type TestApp } from '../fixtures/test-app.js';
+
+const ISSUER = 'https://idp.logs.test';
+const AUDIENCE = 'https://api.test';
+
+describe('Logs an attacker cannot flood', () => {
+  let key: DevSigningKey;
+  let jwks: FaultyJwks;
+  let api: TestApp;
+  let logger: RecordingLogger;
+
+  beforeAll(async () => {
+    key = generateSigningKey();
+    jwks = await startFaultyJwks([publicJwk(key)]);
+    logger = new RecordingLogger();
+    api = await startTestApp(
+      {
+        issuers: [{ issuer: ISSUER, jwksUri: jwks.url, audience: AUDIENCE }],
+        allowInsecureHttp: true,
+      },
+      'express',
+      undefined,
+      logger,
+    );
+  });
+  afterAll(async () => {
+    await api.close();
+    await jwks.close();
+  });
+
+  const lines = (pattern: RegExp) => logger.lines.filter((line) => pattern.test(line.message));
+  const fromIssuer = (iss: string) =>
+    signJwt({ alg: 'RS256', kid: key.kid }, claims(iss, AUDIENCE, api.clock.now()), key);
+
+  it('writes one line for 500 tokens of 500 untrusted issuers, then one line with the count', async () => {
+    for (let i = 0; i < 500; i += 50) {
+      const batch = Array.from({ length: 50 }, (_, j) => fromIssuer(`https://evil-${i + j}.test`));
+      const statuses = await Promise.all(batch.map((t) => api.get('/me', t).then((r) => r.status)));
+      expect(statuses.every((status) => status === 401)).toBe(true);
+    }
+    const refused = lines(/ISSUER_UNTRUSTED/);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.message).toMatch(/^Refused a request with 401 ISSUER_UNTRUSTED: Issuer "/);
+    api.clock.advance(61);
+    await api.get('/me', fromIssuer('https://evil-late.test'));
+    expect(lines(/ISSUER_UNTRUSTED/).map((line) => line.message)).toEqual([
+      refused[0]!.message,
+      'Refused 499 more requests with 401 ISSUER_UNTRUSTED (untrusted issuers) in the last 61 s',
+      'Refused a request with 401 ISSUER_UNTRUSTED: Issuer "https://evil-late.test" is not trusted',
+    ]);
+  });
+
+  it('keeps no value from a token in the grouping: 300 forged signatures, one line', async () => {
+    await api.get('/me', fromIssuer(ISSUER)); // the keys are in memory
+    const forged = Array.from({ length: 300 }, (_, i) => {
+      const [h, p] = fromIssuer(ISSUER).split('.');
+      return `${h}.${p}.${Buffer.from(`forged-${i}`).toString('base64url')}`;
+    });
+    const statuses = await Promise.all(forged.map((t) => api.get('/me', t).then((r) => r.status)));
+    expect(new Set(statuses)).toEqual(new Set([401]));
+    expect(lines(/SIGNATURE_INVALID/)).toHaveLength(1);
+  });
+});
