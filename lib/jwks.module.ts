@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
 import { DocumentCache } from './cache/document-cache.js';
+import { DocumentEngines } from './cache/document-engines.js';
 import { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
 import { AuthFailureLog } from './guards/auth-failure-log.js';
+import { JwksEventCallbacks } from './events/jwks-event-callbacks.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { JwksHttpClient } from './http/jwks-http-client.js';
 import { ConfigurableModuleClass, JWKS_MODULE_OPTIONS } from './jwks.module-definition.js';
+import { TrustedIssuers } from './issuers/trusted-issuers.js';
 import { JwksKeyCache } from './keys/jwks-key-cache.js';
 import type { JwksModuleOptions } from './options/jwks-module-options.interface.js';
 import { resolveJwksOptions } from './options/resolve-jwks-options.js';
@@ -32,6 +35,9 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     { provide: Clock, useClass: SystemClock },
     JwksHttpClient,
     DocumentCache,
+    JwksEventCallbacks,
+    DocumentEngines,
+    TrustedIssuers,
     IssuerDiscoveryService,
     JwksKeyCache,
     JwtVerifier,
@@ -42,6 +48,7 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
   exports: [
     JWKS_OPTIONS,
     Clock,
+    TrustedIssuers,
     IssuerDiscoveryService,
     JwksKeyCache,
     JwtVerifier,

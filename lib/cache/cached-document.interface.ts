@@ -9,8 +9,3 @@ export interface CachedDocument {
   /** Until when it is fresh (from `Cache-Control`, bounded, or `cacheTtl`). */
   readonly freshUntil: number;
 }
-
-/** When a background refresh should start: the last 10 % of the freshness lifetime. */
-export function refreshAheadAt(document: CachedDocument): number {
-  return document.freshUntil - (document.freshUntil - document.fetchedAt) / 10;
-}

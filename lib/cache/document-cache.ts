@@ -5,6 +5,7 @@ import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks
 import { Clock } from '../time/clock.js';
 import type { CachedDocument } from './cached-document.interface.js';
 import { messageOf } from '../errors/to-error.js';
+import { waitAtMost } from '../http/with-deadline.js';
 
 /** What a cached document is: the issuer metadata or its key set. */
 export type DocumentKind = 'metadata' | 'jwks';
@@ -56,18 +57,10 @@ export class DocumentCache {
 
   /**
    * A store that stops answering (Redis reconnecting with an offline queue) must not hold requests:
-   * past the provider timeout, the call counts as failed.
+   * past `sharedCacheTimeout`, the call counts as failed.
    */
   private bounded<T>(operation: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)),
-        this.options.timeoutMs,
-      );
-      timer.unref();
-    });
-    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
+    return waitAtMost(this.options.sharedCacheTimeoutMs, operation);
   }
 
   private failed(operation: string, error: unknown): void {

@@ -22,6 +22,7 @@ const STATUS: Readonly<Record<JwksErrorCode, AuthStatus>> = {
   INSUFFICIENT_SCOPE: 403,
   JWKS_FETCH_FAILED: 503,
   JWKS_INVALID: 503,
+  METADATA_INVALID: 503,
   OPTIONS_INVALID: 503,
 };
 

@@ -1,6 +1,6 @@
 import { JwksError } from './jwks.error.js';
 
-/** The provider answered, but with a document that is not a JWKS or not usable metadata. */
+/** The JWKS endpoint answered, but not with a JSON Web Key Set. */
 export class InvalidJwksError extends JwksError {
   constructor(
     readonly uri: string,

@@ -5,6 +5,7 @@
 export type JwksErrorCode =
   | 'JWKS_FETCH_FAILED'
   | 'JWKS_INVALID'
+  | 'METADATA_INVALID'
   | 'KEY_NOT_FOUND'
   | 'KEY_INVALID'
   | 'ALG_NOT_ALLOWED'

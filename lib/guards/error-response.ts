@@ -21,6 +21,7 @@ const DESCRIPTIONS: Readonly<Record<JwksErrorCode, string>> = {
   INSUFFICIENT_SCOPE: 'The token lacks a required scope',
   JWKS_FETCH_FAILED: 'The identity provider is unavailable',
   JWKS_INVALID: 'The identity provider is unavailable',
+  METADATA_INVALID: 'The identity provider is unavailable',
   OPTIONS_INVALID: 'The identity provider is unavailable',
 };
 

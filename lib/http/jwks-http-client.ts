@@ -1,6 +1,8 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InvalidJwksError } from '../errors/invalid-jwks.error.js';
 import { JwksFetchFailedError } from '../errors/jwks-fetch-failed.error.js';
+import { JwksError } from '../errors/jwks.error.js';
+import { MetadataInvalidError } from '../errors/metadata-invalid.error.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
 import { urlPolicyViolation } from '../options/url-policy.js';
 import { Clock } from '../time/clock.js';
@@ -55,7 +57,8 @@ export class JwksHttpClient implements OnModuleDestroy {
    * Fetches a JSON document; each attempt (connection, redirects, headers and body) is bounded by
    * `timeout` with a timer of our own.
    * @throws JwksFetchFailedError (`JWKS_FETCH_FAILED`) when every attempt failed.
-   * @throws InvalidJwksError (`JWKS_INVALID`) when the body is not JSON.
+   * @throws InvalidJwksError (`JWKS_INVALID`) or MetadataInvalidError (`METADATA_INVALID`) when
+   * the body is not JSON.
    */
   async getJson(
     url: string,
@@ -66,10 +69,10 @@ export class JwksHttpClient implements OnModuleDestroy {
       let failure: AttemptFailure;
       try {
         return await withDeadline(this.options.timeoutMs, this.shutdown.signal, (signal) =>
-          this.attempt(url, signal),
+          this.attempt(url, document, signal),
         );
       } catch (error) {
-        if (error instanceof InvalidJwksError) throw error;
+        if (error instanceof JwksError) throw error; // a document that answered wrongly: no retry
         failure = asAttemptFailure(error);
       }
       const last = attempt >= retries || this.shutdown.signal.aborted;
@@ -82,7 +85,11 @@ export class JwksHttpClient implements OnModuleDestroy {
     }
   }
 
-  private async attempt(url: string, signal: AbortSignal): Promise<FetchedDocument> {
+  private async attempt(
+    url: string,
+    document: FetchedKind,
+    signal: AbortSignal,
+  ): Promise<FetchedDocument> {
     let current = new URL(url);
     for (let hop = 0; ; hop++) {
       const violation = urlPolicyViolation(current, this.options.allowInsecureHttp);
@@ -108,7 +115,7 @@ export class JwksHttpClient implements OnModuleDestroy {
       }
       const text = await readLimitedBody(response, this.options.maxResponseBytes);
       return {
-        body: parseJson(url, text),
+        body: parseJson(url, text, document),
         maxAgeSeconds: parseCacheControl(response.headers.get('cache-control')),
       };
     }
@@ -130,10 +137,13 @@ function describeNetworkError(error: unknown): string {
   return `network error: ${String(cause?.message ?? cause)}`;
 }
 
-function parseJson(url: string, text: string): unknown {
+function parseJson(url: string, text: string, document: FetchedKind): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new InvalidJwksError(url, 'the response is not valid JSON');
+    const reason = 'the response is not valid JSON';
+    throw document === 'JWKS'
+      ? new InvalidJwksError(url, reason)
+      : new MetadataInvalidError(url, reason);
   }
 }

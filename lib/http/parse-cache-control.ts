@@ -22,16 +22,3 @@ export function parseCacheControl(header: string | null | undefined): number | u
 function parseDeltaSeconds(value: string): number | undefined {
   return /^\d{1,10}$/.test(value) ? Number(value) : undefined;
 }
-
-/** A freshness lifetime in ms: the header's `max-age` bounded by min/max, else the configured default. */
-export function freshnessMs(
-  maxAgeSeconds: number | undefined,
-  bounds: {
-    readonly cacheTtlMs: number;
-    readonly minCacheTtlMs: number;
-    readonly maxCacheTtlMs: number;
-  },
-): number {
-  if (maxAgeSeconds === undefined) return bounds.cacheTtlMs;
-  return Math.min(bounds.maxCacheTtlMs, Math.max(bounds.minCacheTtlMs, maxAgeSeconds * 1000));
-}

@@ -35,3 +35,14 @@ export async function withDeadline<T>(
     shutdown.removeEventListener('abort', onShutdown);
   }
 }
+
+const NEVER = new AbortController().signal;
+
+/**
+ * Waits for `promise` at most `ms`, leaving it running: for a caller that may give up on work others
+ * still need (a shared load, a store call).
+ * @throws DeadlineExceeded past `ms`; the promise's own error otherwise.
+ */
+export function waitAtMost<T>(ms: number, promise: Promise<T>): Promise<T> {
+  return withDeadline(ms, NEVER, () => promise);
+}

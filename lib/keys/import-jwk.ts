@@ -3,10 +3,15 @@ import { isJwsAlgorithm } from '../options/jws-algorithms.js';
 import { algorithmMismatch } from './algorithm-fits-key.js';
 import type { ImportedKey } from './imported-key.interface.js';
 import { hasRocaFingerprint } from './roca-fingerprint.js';
+import { describeUntrusted } from '../errors/describe-untrusted.js';
 import { messageOf } from '../errors/to-error.js';
 
-/** The outcome of importing one JWKS entry: a key, or why it was left out. */
-export type JwkImport = { readonly key: ImportedKey } | { readonly skipped: string };
+/**
+ * The outcome of importing one JWKS entry: a key, or why it was left out (`kind` groups entries for
+ * the one summary line logged per fetch; `skipped` is the detail).
+ */
+export type JwkImport =
+  { readonly key: ImportedKey } | { readonly skipped: string; readonly kind: string };
 
 const MIN_RSA_BITS = 2048;
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
@@ -23,67 +28,86 @@ const PUBLIC_MEMBERS: Readonly<Record<ImportedKey['kty'], readonly string[]>> = 
 /**
  * Imports one JWK for signature verification, or says why not. Nothing here throws: one bad entry
  * must not make a whole key set unusable (RFC 7517 §5 lets a JWKS hold members we cannot use).
+ * With `requireUse` (the set publishes encryption keys), a key without `use` is not a signing key.
  */
-export function importJwk(jwk: unknown): JwkImport {
+export function importJwk(jwk: unknown, requireUse = false): JwkImport {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
     return skip('not a JSON object');
   const entry = jwk as Record<string, unknown>;
   const { kty, kid, use, alg } = entry;
   if (kid !== undefined && typeof kid !== 'string') return skip('kid is not a string');
-  if (use !== undefined && use !== 'sig') return skip(`use is ${JSON.stringify(use)}, not "sig"`);
+  if (use !== undefined && use !== 'sig') {
+    return skip(`use ${describeUntrusted(use)}`, `use is ${describeUntrusted(use)}, not "sig"`);
+  }
+  // RFC 8414 §2, OIDC Discovery: once a set holds encryption keys, every key must say what it is for.
+  if (use === undefined && requireUse) return skip('no "use" in a set with "enc" keys');
   const keyOps = entry.key_ops;
   if (keyOps !== undefined && !(Array.isArray(keyOps) && keyOps.includes('verify'))) {
     return skip('key_ops does not include "verify"');
   }
-  if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP')
-    return skip(`kty ${JSON.stringify(kty)} is not supported`);
+  if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP') {
+    return skip(`kty ${describeUntrusted(kty)}`, `kty ${describeUntrusted(kty)} is not supported`);
+  }
   const crv = typeof entry.crv === 'string' ? entry.crv : undefined;
-  if (kty !== 'RSA' && !CURVES[kty]?.includes(crv ?? ''))
-    return skip(`curve ${JSON.stringify(entry.crv)} is not supported`);
+  if (kty !== 'RSA' && !CURVES[kty]?.includes(crv ?? '')) {
+    const curve = `curve ${describeUntrusted(entry.crv)}`;
+    return skip(curve, `${curve} is not supported`);
+  }
   // A JWKS is public; a private member means a leak or a mix-up, and the key is not used.
   if (PRIVATE_MEMBERS.some((member) => member in entry))
-    return skip('it holds private key material');
+    return skip('private key material', 'it holds private key material');
   if (alg !== undefined) {
-    if (!isJwsAlgorithm(alg))
-      return skip(`alg ${JSON.stringify(alg)} is not a supported signature algorithm`);
+    if (!isJwsAlgorithm(alg)) {
+      const named = `alg ${describeUntrusted(alg)}`;
+      return skip(named, `${named} is not a supported signature algorithm`);
+    }
     const mismatch = algorithmMismatch(alg, { kty, crv, alg: undefined });
-    if (mismatch !== undefined) return skip(mismatch);
+    if (mismatch !== undefined) return skip('alg does not fit the key', mismatch);
   }
   const key = toKeyObject(kty, entry);
-  if (typeof key === 'string') return skip(key);
-  return { key: { kid, kty, crv, alg: alg as string | undefined, key } };
+  if ('skipped' in key) return key;
+  return { key: { kid, kty, crv, alg: alg as string | undefined, key: key.key } };
 }
 
-function toKeyObject(kty: ImportedKey['kty'], entry: Record<string, unknown>): KeyObject | string {
+function toKeyObject(
+  kty: ImportedKey['kty'],
+  entry: Record<string, unknown>,
+): { readonly key: KeyObject } | Skipped {
   const members: Record<string, unknown> = { kty };
   for (const name of PUBLIC_MEMBERS[kty]) {
-    if (typeof entry[name] !== 'string') return `member ${name} is missing or not a string`;
+    if (typeof entry[name] !== 'string') {
+      return skip('a member missing', `member ${name} is missing or not a string`);
+    }
     members[name] = entry[name];
   }
   let key: KeyObject;
   try {
     key = createPublicKey({ key: members as JsonWebKey, format: 'jwk' });
   } catch (error) {
-    return `invalid key material (${messageOf(error)})`;
+    return skip('invalid key material', `invalid key material (${messageOf(error)})`);
   }
-  return kty === 'RSA' ? (rsaWeakness(key, members.n as string) ?? key) : key;
+  return (kty === 'RSA' && rsaWeakness(key, members.n as string)) || { key };
 }
 
-function rsaWeakness(key: KeyObject, modulus: string): string | undefined {
+function rsaWeakness(key: KeyObject, modulus: string): Skipped | undefined {
   const { modulusLength = 0, publicExponent = 0n } = key.asymmetricKeyDetails ?? {};
   if (modulusLength < MIN_RSA_BITS) {
-    return `RSA key of ${modulusLength} bits (at least ${MIN_RSA_BITS} required)`;
+    const detail = `RSA key of ${modulusLength} bits (at least ${MIN_RSA_BITS} required)`;
+    return skip(`RSA below ${MIN_RSA_BITS} bits`, detail);
   }
   // e = 1 makes every "signature" verify; an even exponent is not a valid RSA key.
   if (publicExponent < 3n || publicExponent % 2n === 0n) {
-    return `RSA public exponent ${publicExponent} is invalid`;
+    return skip('invalid RSA exponent', `RSA public exponent ${publicExponent} is invalid`);
   }
   if (hasRocaFingerprint(Buffer.from(modulus, 'base64url'))) {
-    return 'RSA modulus has the ROCA fingerprint (CVE-2017-15361): the key can be factored';
+    const detail = 'RSA modulus has the ROCA fingerprint (CVE-2017-15361): the key can be factored';
+    return skip('ROCA fingerprint', detail);
   }
   return undefined;
 }
 
-function skip(reason: string): JwkImport {
-  return { skipped: reason };
+type Skipped = Extract<JwkImport, { skipped: string }>;
+
+function skip(kind: string, detail = kind): Skipped {
+  return { skipped: detail, kind };
 }

@@ -6,15 +6,25 @@ import { algorithmMismatch } from './algorithm-fits-key.js';
 import type { ImportedKey } from './imported-key.interface.js';
 import { importJwk } from './import-jwk.js';
 
-/** A key left out of a set, with the reason (logged once when the set arrives). */
+/** A key left out of a set: its kid, the detail, and the kind of reason (for the summary line). */
 export interface SkippedKey {
   readonly kid: string | undefined;
   readonly reason: string;
+  readonly kind: string;
 }
 
-/** One issuer's imported JWKS, indexed by `kid`. */
+/**
+ * Most keys tried for one token when a set publishes several under one kid (a botched rotation;
+ * RFC 7517 §4.5 only says kids SHOULD differ). Spring's Nimbus processor tries each; a bound keeps
+ * a set stuffed with duplicates from costing a signature check per entry.
+ */
+export const MAX_CANDIDATES = 3;
+
+/** One issuer's imported JWKS, indexed by `kid`; imported once, when the set arrives. */
 export class KeySet {
   private readonly byKid = new Map<string, ImportedKey[]>();
+  /** Kids under which the set publishes more than one usable key. */
+  readonly duplicateKids: readonly string[];
 
   private constructor(
     readonly keys: readonly ImportedKey[],
@@ -26,6 +36,7 @@ export class KeySet {
       if (sameKid) sameKid.push(key);
       else this.byKid.set(key.kid, [key]);
     }
+    this.duplicateKids = [...this.byKid].filter(([, same]) => same.length > 1).map(([kid]) => kid);
   }
 
   /**
@@ -37,23 +48,19 @@ export class KeySet {
     if (typeof body !== 'object' || body === null || !Array.isArray(keys)) {
       throw new InvalidJwksError(uri, 'no "keys" array');
     }
+    const requireUse = keys.some((jwk) => (jwk as { use?: unknown } | null)?.use === 'enc');
     const imported: ImportedKey[] = [];
     const skipped: SkippedKey[] = [];
     for (const jwk of keys) {
-      const result = importJwk(jwk);
+      const result = importJwk(jwk, requireUse);
       if ('key' in result) imported.push(result.key);
-      else skipped.push({ kid: kidOf(jwk), reason: result.skipped });
+      else skipped.push({ kid: kidOf(jwk), reason: result.skipped, kind: result.kind });
     }
     return new KeySet(imported, skipped);
   }
 
   /**
-   * The key for a token: by `kid`, of a type and curve that fit `alg`; a string says why the key with
-   * that kid cannot serve; `undefined` means no such key. A token without `kid` gets a key only when
-   * exactly one fits, so an attacker cannot steer which key is tried.
-   */
-  /**
-   * {@link select}, as a key or an error: the one place a selection outcome becomes a code.
+   * {@link select}, as keys to try or an error: the one place a selection outcome becomes a code.
    * @throws KeyNotFoundError, InvalidKeyError
    */
   require(
@@ -61,25 +68,31 @@ export class KeySet {
     kid: string | undefined,
     alg: JwsAlgorithm,
     refreshedAt: number,
-  ): ImportedKey {
+  ): readonly ImportedKey[] {
     const selected = this.select(kid, alg);
     if (selected === undefined) throw new KeyNotFoundError(issuer, kid, new Date(refreshedAt));
     if (typeof selected === 'string') throw new InvalidKeyError(issuer, kid, selected);
     return selected;
   }
 
-  select(kid: string | undefined, alg: JwsAlgorithm): ImportedKey | string | undefined {
-    const candidates = kid === undefined ? this.keys : this.byKid.get(kid);
-    if (candidates === undefined) return undefined;
-    let found: ImportedKey | undefined;
-    let fitting = 0;
-    for (const key of candidates) {
-      if (algorithmMismatch(alg, key) !== undefined) continue;
-      found ??= key;
-      fitting++;
+  /**
+   * The keys to try for a token: those under its `kid` whose type and curve fit `alg` (at most
+   * {@link MAX_CANDIDATES}); a string says why the keys with that kid cannot serve; `undefined`
+   * means no such key. A token without `kid` gets a key only when exactly one fits, so an attacker
+   * cannot steer which key is tried.
+   */
+  select(kid: string | undefined, alg: JwsAlgorithm): readonly ImportedKey[] | string | undefined {
+    if (kid === undefined) {
+      const fitting = this.keys.filter((key) => algorithmMismatch(alg, key) === undefined);
+      return fitting.length === 1 ? fitting : undefined;
     }
-    if (kid === undefined) return fitting === 1 ? found : undefined;
-    return found ?? algorithmMismatch(alg, candidates[0]!);
+    const candidates = this.byKid.get(kid);
+    if (candidates === undefined) return undefined;
+    // The common case, one key per kid, allocates nothing on the hot path.
+    const first = candidates[0]!;
+    if (candidates.length === 1) return algorithmMismatch(alg, first) ?? candidates;
+    const fitting = candidates.filter((key) => algorithmMismatch(alg, key) === undefined);
+    return fitting.length > 0 ? fitting.slice(0, MAX_CANDIDATES) : algorithmMismatch(alg, first);
   }
 }
 

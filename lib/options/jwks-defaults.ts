@@ -10,6 +10,7 @@ export const JWKS_DEFAULTS = Object.freeze({
   staleTtl: 86_400,
   cooldown: 30,
   timeout: 5,
+  sharedCacheTimeout: 0.2,
   retries: 3,
   maxResponseBytes: 1024 * 1024,
   maxTokenLength: 16_384,

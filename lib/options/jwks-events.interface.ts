@@ -3,8 +3,10 @@ import type { JwksError } from '../errors/jwks.error.js';
 /** A fetch of an issuer's metadata or JWKS failed (after retries). */
 export interface FetchErrorEvent {
   readonly issuer: string;
+  /** Which document failed. */
+  readonly document: 'metadata' | 'jwks';
   readonly error: JwksError | Error;
-  /** Whether last-known-good keys keep serving (stale-if-error) instead of answering 503. */
+  /** Whether the last-known-good copy keeps serving (stale-if-error) instead of answering 503. */
   readonly servingStale: boolean;
 }
 

@@ -51,6 +51,11 @@ export interface JwksModuleOptions {
   cooldown?: number;
   /** Seconds per HTTP request to the provider. @defaultValue 5 */
   timeout?: number;
+  /**
+   * Seconds a read or write of the shared cache (`CACHE_MANAGER`, e.g. Redis) may take before it
+   * counts as failed and the provider or memory answers instead. @defaultValue 0.2
+   */
+  sharedCacheTimeout?: number;
   /** Retries of a failed provider request (network errors, 429, 5xx), with backoff. @defaultValue 3 */
   retries?: number;
   /** Largest metadata or JWKS body accepted, in bytes. @defaultValue 1048576 */

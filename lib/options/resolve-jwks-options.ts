@@ -36,6 +36,7 @@ export function resolveJwksOptions(
     staleTtlMs: seconds(options.staleTtl ?? d.staleTtl),
     cooldownMs: seconds(options.cooldown ?? d.cooldown),
     timeoutMs: seconds(options.timeout ?? d.timeout),
+    sharedCacheTimeoutMs: seconds(options.sharedCacheTimeout ?? d.sharedCacheTimeout),
     retries: options.retries ?? d.retries,
     maxResponseBytes: options.maxResponseBytes ?? d.maxResponseBytes,
     maxTokenLength: options.maxTokenLength ?? d.maxTokenLength,

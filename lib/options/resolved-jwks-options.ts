@@ -34,6 +34,7 @@ export interface ResolvedJwksOptions {
   readonly staleTtlMs: number;
   readonly cooldownMs: number;
   readonly timeoutMs: number;
+  readonly sharedCacheTimeoutMs: number;
   readonly retries: number;
   readonly maxResponseBytes: number;
   readonly maxTokenLength: number;

@@ -20,6 +20,7 @@ const MODULE_KEYS = new Set([
   'issuers',
   'algorithms',
   'timeout',
+  'sharedCacheTimeout',
   'retries',
   'tokenExtractors',
   'events',
@@ -53,6 +54,7 @@ export function validateJwksOptions(options: JwksModuleOptions): string[] {
     }
   }
   checkNumber(problems, 'timeout', options.timeout, 0.001);
+  checkNumber(problems, 'sharedCacheTimeout', options.sharedCacheTimeout, 0.001);
   checkNumber(problems, 'retries', options.retries, 0, true, 10);
   if ((options.minCacheTtl ?? 0) > (options.maxCacheTtl ?? Infinity)) {
     problems.push('minCacheTtl must not exceed maxCacheTtl');
@@ -130,6 +132,13 @@ function checkAudience(problems: string[], path: string, value: unknown) {
   if (value === undefined || isNonEmptyString(value)) return;
   if (Array.isArray(value) && value.length > 0 && value.every(isNonEmptyString)) return;
   problems.push(`${path} must be a non-empty string or a non-empty array of them`);
+}
+
+/** The problems of an algorithm allow-list (`none`, `HS*` and unknown names are refused). */
+export function algorithmProblems(value: unknown, path = 'algorithms'): string[] {
+  const problems: string[] = [];
+  checkAlgorithms(problems, path, value);
+  return problems;
 }
 
 function checkAlgorithms(problems: string[], path: string, value: unknown) {

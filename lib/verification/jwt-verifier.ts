@@ -1,15 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AlgorithmNotAllowedError } from '../errors/algorithm-not-allowed.error.js';
+import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
 import { SignatureInvalidError } from '../errors/signature-invalid.error.js';
 import { TokenMalformedError } from '../errors/token-malformed.error.js';
 import { TypeInvalidError } from '../errors/type-invalid.error.js';
+import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import { JwksKeyCache } from '../keys/jwks-key-cache.js';
 import type { ImportedKey } from '../keys/imported-key.interface.js';
 import { KeySet } from '../keys/key-set.js';
 import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
 import { normalizeTyp } from '../options/resolve-jwks-options.js';
+import { algorithmProblems } from '../options/validate-jwks-options.js';
 import { Clock } from '../time/clock.js';
 import { checkClaims } from './check-claims.js';
 import { checkHeader } from './check-header.js';
@@ -29,6 +32,7 @@ export class JwtVerifier {
 
   constructor(
     @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
+    private readonly issuers: TrustedIssuers,
     private readonly keys: JwksKeyCache,
     private readonly clock: Clock,
   ) {
@@ -58,8 +62,7 @@ export class JwtVerifier {
     );
     const alg = checkHeader(header, this.options.algorithms, this.allowedList);
     // The unverified iss only selects among configured issuers; anything else stops here, offline.
-    const issuer =
-      typeof payload.iss === 'string' ? this.options.issuers.get(payload.iss) : undefined;
+    const issuer = this.issuers.get(payload.iss);
     if (issuer === undefined) throw new IssuerUntrustedError(payload.iss);
     if (!issuer.algorithms.has(alg)) throw new AlgorithmNotAllowedError(alg, issuer.algorithmList);
     if (
@@ -68,11 +71,11 @@ export class JwtVerifier {
     ) {
       throw new TypeInvalidError(issuer.issuer, issuer.typ, header.typ);
     }
-    // A fresh key in memory is used without awaiting anything; only a miss goes async.
-    const key =
+    // A key in memory is used without awaiting anything; only a miss goes async.
+    const keys =
       this.keys.peek(issuer.issuer, header.kid, alg) ??
       (await this.keys.getKey(issuer.issuer, header.kid, alg));
-    requireSignature(alg, key, signingInput, signature, issuer.issuer, header.kid);
+    requireSignature(alg, keys, signingInput, signature, issuer.issuer, header.kid);
     checkClaims(payload, issuer, this.clock.now(), this.options.clockToleranceMs);
     return { payload, header, issuer: issuer.issuer };
   }
@@ -80,7 +83,9 @@ export class JwtVerifier {
   /**
    * Verifies a compact JWS of any payload against a JWKS document you supply: the same header
    * rules, key import, key selection and signature check as `verify`, without discovery, caching or
-   * claims (signed webhooks, pinned keys, conformance suites). `algorithms` defaults to the module's.
+   * claims (signed webhooks, pinned keys, conformance suites). `algorithms` defaults to the module's
+   * and is checked as the module option is, before the token is read.
+   * @throws InvalidOptionsError (OPTIONS_INVALID) for `none`, `HS*` or unknown algorithms.
    * @throws JwksError: TOKEN_MALFORMED, ALG_NOT_ALLOWED, JWKS_INVALID, KEY_NOT_FOUND, KEY_INVALID, SIGNATURE_INVALID.
    */
   verifyWithKeySet(
@@ -88,12 +93,14 @@ export class JwtVerifier {
     jwks: unknown,
     algorithms: readonly JwsAlgorithm[] = this.allowedList as JwsAlgorithm[],
   ): { header: JoseHeader; payload: Buffer } {
+    const problems = algorithmProblems(algorithms);
+    if (problems.length > 0) throw new InvalidOptionsError(problems);
     const source = 'the supplied JWKS';
     const jws = decodeJws(compactOf(token), this.options.maxTokenLength);
     const { kid } = jws.header;
     const alg = checkHeader(jws.header, new Set(algorithms), algorithms);
-    const key = KeySet.fromJwks(jwks, source).require(source, kid, alg, this.clock.now());
-    requireSignature(alg, key, jws.signingInput, jws.signature, source, kid);
+    const keys = KeySet.fromJwks(jwks, source).require(source, kid, alg, this.clock.now());
+    requireSignature(alg, keys, jws.signingInput, jws.signature, source, kid);
     return { header: jws.header, payload: jws.payloadBytes };
   }
 }
@@ -104,15 +111,17 @@ function compactOf(token: string): string {
   return parseBearer(token) ?? token;
 }
 
+/** Tries each candidate key (usually one; several only under a duplicated kid). */
 function requireSignature(
   alg: JwsAlgorithm,
-  key: ImportedKey,
+  keys: readonly ImportedKey[],
   signingInput: Buffer,
   signature: Buffer,
   issuer: string,
   kid: string | undefined,
 ): void {
-  if (!verifySignature(alg, key.key, signingInput, signature)) {
-    throw new SignatureInvalidError(issuer, kid);
+  for (const key of keys) {
+    if (verifySignature(alg, key.key, signingInput, signature)) return;
   }
+  throw new SignatureInvalidError(issuer, kid);
 }

@@ -98,7 +98,7 @@ describe('Issuer discovery against a real OpenID provider', () => {
     const plain = track(await startTestApp(options(false)));
     const refused = await plain.get('/me', token);
     expect(refused.status).toBe(503); // http://keycloak.internal:... is neither https nor loopback
-    expect(refused.body.code).toBe('JWKS_INVALID');
+    expect(refused.body.code).toBe('METADATA_INVALID');
     const rewritten = track(await startTestApp(options(true)));
     expect((await rewritten.get('/me', token)).status).toBe(200);
   });

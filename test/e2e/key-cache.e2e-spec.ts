@@ -6,6 +6,7 @@ import type { Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import { JwksModule } from '../../lib/index.js';
 import { closeAfterEach } from '../fixtures/close-after-each.js';
+import { refreshSignal } from '../fixtures/refresh-signal.js';
 import { startTestApp } from '../fixtures/test-app.js';
 
 describe('JWKS key cache against a real OpenID provider', () => {
@@ -13,10 +14,15 @@ describe('JWKS key cache against a real OpenID provider', () => {
 
   async function start(options: Parameters<typeof startDevIssuer>[0] = {}) {
     const issuer = track(await startDevIssuer(options));
+    const refreshed = refreshSignal();
     const api = track(
-      await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true }),
+      await startTestApp({
+        issuers: [{ issuer: issuer.url }],
+        allowInsecureHttp: true,
+        events: refreshed.events,
+      }),
     );
-    return { issuer, api };
+    return { issuer, api, refreshed };
   }
 
   it('verifies tokens of a rotated key after one refetch, without restarting the API', async () => {
@@ -39,7 +45,7 @@ describe('JWKS key cache against a real OpenID provider', () => {
 
   it('rotates without a restart: old and new keys both verify, then the retired key stops', async () => {
     const cache = { jwksCacheControl: 'max-age=60' };
-    const { issuer: first, api } = await start(cache);
+    const { issuer: first, api, refreshed } = await start(cache);
     const oldKey = first.keys[0]!;
     const oldToken = await first.token();
     expect((await api.get('/me', oldToken)).status).toBe(200);
@@ -57,7 +63,10 @@ describe('JWKS key cache against a real OpenID provider', () => {
     await both.close();
     const retired = track(await startDevIssuer({ port, keys: [newKey], ...cache }));
     api.clock.advance(61);
-    expect((await api.get('/me', newToken)).status).toBe(200); // the expired set is refetched
+    const refetched = refreshed.next();
+    // Answered from the stale set in memory; the refetch runs in the background.
+    expect((await api.get('/me', newToken)).status).toBe(200);
+    await refetched;
     expect(retired.hits('/jwks')).toBe(1);
     const refused = await api.get('/me', oldToken);
     expect(refused.status).toBe(401);
@@ -106,7 +115,7 @@ describe('JWKS key cache against a real OpenID provider', () => {
   });
 
   it('honours Cache-Control: max-age=60 on the JWKS response', async () => {
-    const { issuer, api } = await start({ jwksCacheControl: 'public, max-age=60' });
+    const { issuer, api, refreshed } = await start({ jwksCacheControl: 'public, max-age=60' });
     const token = await issuer.token();
     expect((await api.get('/me', token)).status).toBe(200);
     expect(issuer.hits('/jwks')).toBe(1);
@@ -115,8 +124,10 @@ describe('JWKS key cache against a real OpenID provider', () => {
     expect((await api.get('/me', token)).status).toBe(200);
     expect(issuer.hits('/jwks')).toBe(1);
 
-    api.clock.advance(11); // past max-age: the next request fetches again
+    api.clock.advance(11); // past max-age: answered from memory, refetched in the background
+    const refetched = refreshed.next();
     expect((await api.get('/me', token)).status).toBe(200);
+    expect(await refetched).toMatchObject({ reason: 'expired', source: 'network' });
     expect(issuer.hits('/jwks')).toBe(2);
   });
 
@@ -175,7 +186,7 @@ describe('JWKS key cache against a real OpenID provider', () => {
               issuers: [{ issuer: issuer.url }],
               allowInsecureHttp: true,
               prefetch: false,
-              timeout: 0.2,
+              timeout: 1,
             }),
           ],
         }),
@@ -186,7 +197,7 @@ describe('JWKS key cache against a real OpenID provider', () => {
   });
 
   it('keeps a JWKS for cacheTtl (900 s) when the response sets no max-age', async () => {
-    const { issuer, api } = await start();
+    const { issuer, api, refreshed } = await start();
     const key = issuer.keys[0]!;
     // Signed with the provider's key at the test clock's time: real tokens would expire (600 s) first.
     const tokenNow = () =>
@@ -199,8 +210,10 @@ describe('JWKS key cache against a real OpenID provider', () => {
     api.clock.advance(809); // before the refresh-ahead window (the last 10 %)
     expect((await api.get('/me', tokenNow())).status).toBe(200);
     expect(issuer.hits('/jwks')).toBe(1);
-    api.clock.advance(92); // past 900 s
+    api.clock.advance(92); // past 900 s: refetched in the background
+    const refetched = refreshed.next();
     expect((await api.get('/me', tokenNow())).status).toBe(200);
+    await refetched;
     expect(issuer.hits('/jwks')).toBe(2);
   });
 });

@@ -94,7 +94,7 @@ describe('KeySet', () => {
     );
     expect(set.keys.map((key) => key.kid)).toEqual(['rsa', 'p256']);
     expect(set.skipped.map((entry) => entry.kid)).toEqual(['weak', undefined]);
-    expect(set.select('rsa', 'RS256')).toMatchObject({ kid: 'rsa' });
+    expect(set.select('rsa', 'RS256')).toMatchObject([{ kid: 'rsa' }]);
     expect(set.select('rsa', 'ES256')).toMatch(/needs a EC key/);
     expect(set.select('nope', 'RS256')).toBeUndefined();
   });
@@ -109,7 +109,7 @@ describe('KeySet', () => {
       },
       'u',
     );
-    expect(set.select(undefined, 'ES256')).toMatchObject({ kty: 'EC' });
+    expect(set.select(undefined, 'ES256')).toMatchObject([{ kty: 'EC' }]);
     const two = KeySet.fromJwks({ keys: [rsa, { ...rsa, kid: 'rsa2' }] }, 'u');
     expect(two.select(undefined, 'RS256')).toBeUndefined();
   });

@@ -1,0 +1,239 @@
+import type { Logger } from '@nestjs/common';
+import { JwksFetchFailedError } from '../errors/jwks-fetch-failed.error.js';
+import { toError } from '../errors/to-error.js';
+import type { JwksEventCallbacks } from '../events/jwks-event-callbacks.js';
+import { DeadlineExceeded, waitAtMost } from '../http/with-deadline.js';
+import type { ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import type { Clock } from '../time/clock.js';
+import type { DocumentCache } from './document-cache.js';
+import type { DocumentEntry, DocumentSource } from './document-source.interface.js';
+import { freshnessMs, refreshAheadAt, retryDelayMs } from './freshness.js';
+import { LOAD, type LoadPolicy } from './load-policy.js';
+import { ProviderHealthLog } from './provider-health-log.js';
+
+/** What the engine needs from the module, shared by every kind of document. */
+export interface EngineContext {
+  readonly options: ResolvedJwksOptions;
+  readonly clock: Clock;
+  readonly store: DocumentCache;
+  readonly events: JwksEventCallbacks;
+  readonly logger: Logger;
+  /** Failures already reported: a JWKS load that failed because its metadata did is not news. */
+  readonly reported: WeakSet<object>;
+}
+
+interface IssuerState<T> {
+  entry?: DocumentEntry<T>;
+  /** When a background load may start: ahead of expiry, or when a failing source may be retried. */
+  refreshAt: number;
+  flight?: Promise<DocumentEntry<T>>;
+  failure?: { readonly error: unknown; readonly retryAt: number; readonly delayMs: number };
+  unknownKidAt?: number;
+}
+
+/**
+ * One engine for every document the module fetches (metadata, JWKS), per issuer: the copy in memory,
+ * single-flight loads, the shared store, freshness, refresh-ahead, stale-while-revalidate and
+ * stale-if-error within `staleTtl`, failure backoff, events and the health log. A caller with a
+ * usable copy in memory never waits on the network; one without waits for one attempt's timeout
+ * at most, and not at all while the source is known to be failing.
+ */
+export class RefreshingDocuments<T> {
+  private readonly states = new Map<string, IssuerState<T>>();
+  private readonly health: ProviderHealthLog;
+
+  constructor(
+    private readonly source: DocumentSource<T>,
+    private readonly context: EngineContext,
+  ) {
+    this.health = new ProviderHealthLog(context.logger, source.noun);
+  }
+
+  /** The usable copy (fresh, or stale within `staleTtl`) without awaiting; starts a due refresh. */
+  peek(issuer: string): DocumentEntry<T> | undefined {
+    const state = this.states.get(issuer);
+    const entry = state?.entry;
+    if (entry === undefined) return undefined;
+    const now = this.context.clock.now();
+    if (now >= entry.document.freshUntil + this.context.options.staleTtlMs) return undefined;
+    if (now >= state!.refreshAt) {
+      this.background(issuer, now < entry.document.freshUntil ? LOAD.ahead : LOAD.stale);
+    }
+    return entry;
+  }
+
+  /**
+   * The usable copy, loading one when there is none (see {@link LoadPolicy} `wait`).
+   * @throws the load's error, the pending failure while backing off, or `JWKS_FETCH_FAILED` when
+   * the load outlasts the wait.
+   */
+  get(issuer: string, policy: LoadPolicy = LOAD.cold): Promise<DocumentEntry<T>> {
+    const usable = this.peek(issuer);
+    if (usable !== undefined) return Promise.resolve(usable);
+    const state = this.state(issuer);
+    if (state.flight === undefined && this.backingOff(state)) {
+      return Promise.reject(state.failure!.error);
+    }
+    return this.wait(issuer, state.flight ?? this.start(issuer, policy), policy);
+  }
+
+  /**
+   * After a lookup in the usable copy missed (an unknown kid): joins the load in flight, or starts
+   * one at most once per cooldown, and waits one attempt's timeout at most; while the source is
+   * failing, answers at once. Returns the copy to look in again.
+   */
+  async refreshForMiss(issuer: string, wanted: (value: T) => boolean): Promise<DocumentEntry<T>> {
+    const state = this.state(issuer);
+    const atHand = state.entry!;
+    const now = this.context.clock.now();
+    if (state.flight === undefined) {
+      const cooling = now - (state.unknownKidAt ?? -Infinity) < this.context.options.cooldownMs;
+      if (cooling || this.backingOff(state)) return atHand;
+      state.unknownKidAt = now;
+    }
+    const flight = state.flight ?? this.start(issuer, LOAD.unknownKid, wanted);
+    return this.wait(issuer, flight, LOAD.unknownKid).catch(() => state.entry ?? atHand);
+  }
+
+  /** Loads from the provider now, whatever any cache holds; resolves once the copy is in use. */
+  async refresh(issuer: string): Promise<DocumentEntry<T>> {
+    await this.states.get(issuer)?.flight?.catch(() => undefined);
+    return this.start(issuer, LOAD.forced);
+  }
+
+  /** Starts a background load unless one runs, or the source is failing and not yet due. */
+  background(issuer: string, policy: LoadPolicy): void {
+    const state = this.state(issuer);
+    if (state.flight !== undefined || this.backingOff(state)) return;
+    this.start(issuer, policy).catch(() => undefined); // reported in load(); callers use what they have
+  }
+
+  private state(issuer: string): IssuerState<T> {
+    let state = this.states.get(issuer);
+    if (state === undefined) this.states.set(issuer, (state = { refreshAt: 0 }));
+    return state;
+  }
+
+  private backingOff(state: IssuerState<T>): boolean {
+    return state.failure !== undefined && this.context.clock.now() < state.failure.retryAt;
+  }
+
+  private start(issuer: string, policy: LoadPolicy, wanted?: (value: T) => boolean) {
+    const state = this.state(issuer);
+    const flight: Promise<DocumentEntry<T>> = this.load(issuer, state, policy, wanted).finally(
+      () => {
+        if (state.flight === flight) state.flight = undefined;
+      },
+    );
+    state.flight = flight;
+    return flight;
+  }
+
+  /** A request waits one attempt's timeout at most, however many retries the load goes through. */
+  private async wait(issuer: string, flight: Promise<DocumentEntry<T>>, policy: LoadPolicy) {
+    if (policy.wait !== 'attempt') return flight;
+    const ms = this.context.options.timeoutMs;
+    try {
+      return await waitAtMost(ms, flight);
+    } catch (error) {
+      if (!(error instanceof DeadlineExceeded)) throw error;
+      const reason = `no answer within ${ms} ms; still trying in the background`;
+      const document = this.source.kind === 'jwks' ? 'JWKS' : 'metadata';
+      throw new JwksFetchFailedError(issuer, reason, { document });
+    }
+  }
+
+  private async load(
+    issuer: string,
+    state: IssuerState<T>,
+    policy: LoadPolicy,
+    wanted?: (value: T) => boolean,
+  ): Promise<DocumentEntry<T>> {
+    const shared = policy.shared === 'skip' ? undefined : await this.readShared(issuer);
+    if (shared !== undefined && this.takesShared(shared, state, policy, wanted)) {
+      return this.install(issuer, state, shared, policy);
+    }
+    try {
+      const fetched = await this.source.fetch(issuer, policy);
+      const fetchedAt = this.context.clock.now();
+      const freshUntil = fetchedAt + freshnessMs(fetched.maxAgeSeconds, this.context.options);
+      const document = { body: fetched.body, source: fetched.source, fetchedAt, freshUntil };
+      void this.context.store.set(this.source.kind, issuer, document); // never awaited by anyone
+      state.failure = undefined;
+      this.health.recovered(issuer);
+      return this.install(
+        issuer,
+        state,
+        { value: fetched.value, document, origin: 'network' },
+        policy,
+      );
+    } catch (error) {
+      // A cold instance with the provider down may still find another instance's last-known-good copy.
+      const rescue = this.usable(state.entry) ? undefined : shared;
+      const served = this.usable(rescue) ? this.install(issuer, state, rescue!, policy) : undefined;
+      this.failed(issuer, state, error, policy);
+      if (served === undefined) throw error;
+      return served;
+    }
+  }
+
+  private takesShared(
+    shared: DocumentEntry<T>,
+    state: IssuerState<T>,
+    policy: LoadPolicy,
+    wanted?: (value: T) => boolean,
+  ): boolean {
+    const memory = state.entry?.document.fetchedAt ?? -Infinity;
+    if (shared.document.fetchedAt <= memory) return false;
+    if (wanted !== undefined && !wanted(shared.value)) return false;
+    return policy.shared === 'newer' || this.context.clock.now() < refreshAheadAt(shared.document);
+  }
+
+  /** Another instance's copy, if it still validates: it may have been written by another version. */
+  private async readShared(issuer: string): Promise<DocumentEntry<T> | undefined> {
+    const document = await this.context.store.get(this.source.kind, issuer);
+    if (document === undefined) return undefined;
+    try {
+      const value = this.source.validate(issuer, document.body, document.source);
+      return { value, document, origin: 'shared-cache' };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private usable(entry: DocumentEntry<T> | undefined): boolean {
+    if (entry === undefined) return false;
+    const staleUntil = entry.document.freshUntil + this.context.options.staleTtlMs;
+    return this.context.clock.now() < staleUntil;
+  }
+
+  private install(
+    issuer: string,
+    state: IssuerState<T>,
+    entry: DocumentEntry<T>,
+    policy: LoadPolicy,
+  ): DocumentEntry<T> {
+    const previous = state.entry?.value;
+    state.entry = entry;
+    state.refreshAt = refreshAheadAt(entry.document);
+    this.source.installed?.(issuer, entry, previous, policy);
+    return entry;
+  }
+
+  private failed(issuer: string, state: IssuerState<T>, error: unknown, policy: LoadPolicy): void {
+    const now = this.context.clock.now();
+    const servingStale = this.usable(state.entry);
+    const delayMs = policy.backoff
+      ? retryDelayMs(state.failure?.delayMs, servingStale, this.context.options.cooldownMs)
+      : 0;
+    state.failure = { error, retryAt: now + delayMs, delayMs };
+    if (servingStale) state.refreshAt = now + delayMs;
+    if (typeof error === 'object' && error !== null) {
+      if (this.context.reported.has(error)) return;
+      this.context.reported.add(error);
+    }
+    this.health.failed(issuer, error, servingStale);
+    const document = this.source.kind;
+    this.context.events.fetchError({ issuer, document, error: toError(error), servingStale });
+  }
+}

@@ -1,0 +1,42 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { messageOf } from '../errors/to-error.js';
+import type {
+  FetchErrorEvent,
+  KeyNotFoundEvent,
+  RefreshEvent,
+} from '../options/jwks-events.interface.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+
+/** Calls the user's `events` callbacks; one that throws is logged once and never breaks verification. */
+@Injectable()
+export class JwksEventCallbacks {
+  private readonly logger = new Logger(JwksEventCallbacks.name);
+  private warned = false;
+
+  constructor(@Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions) {}
+
+  fetchError(event: FetchErrorEvent): void {
+    const events = this.options.events;
+    if (events.onFetchError) this.call(() => events.onFetchError?.(event));
+  }
+
+  refresh(event: RefreshEvent): void {
+    const events = this.options.events;
+    if (events.onRefresh) this.call(() => events.onRefresh?.(event));
+  }
+
+  keyNotFound(event: KeyNotFoundEvent): void {
+    const events = this.options.events;
+    if (events.onKeyNotFound) this.call(() => events.onKeyNotFound?.(event));
+  }
+
+  private call(callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      if (this.warned) return;
+      this.warned = true;
+      this.logger.warn(`An events callback threw, ignored: ${messageOf(error)}`);
+    }
+  }
+}
