@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { generateKeyPairSync } from 'node:crypto';
+import { KeySet } from '../../lib/keys/key-set.js';
 import { generateSigningKey, type DevSigningKey } from '../../sample/dev-issuer.js';
 import { startFaultyJwks, type FaultyJwks } from '../fixtures/faulty-jwks.js';
 import { RecordingLogger } from '../fixtures/recording-logger.js';
@@ -65,5 +67,76 @@ describe('Logs an attacker cannot flood', () => {
     const statuses = await Promise.all(forged.map((t) => api.get('/me', t).then((r) => r.status)));
     expect(new Set(statuses)).toEqual(new Set([401]));
     expect(lines(/SIGNATURE_INVALID/)).toHaveLength(1);
+  });
+
+  it('summarises 3,000 unusable keys in one line, imports the set once, and still verifies', async () => {
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({
+      format: 'jwk',
+    });
+    const oct = Array.from({ length: 1500 }, (_, i) => ({
+      kty: 'oct',
+      k: 'c2VjcmV0',
+      kid: `o${i}`,
+    }));
+    const small = Array.from({ length: 1500 }, (_, i) => ({ ...weak, kid: `w${i}` }));
+    const provider = await startFaultyJwks([...oct, ...small, publicJwk(key)]);
+    const recorded = new RecordingLogger();
+    const imports = jest.spyOn(KeySet, 'fromJwks');
+    const app = await startTestApp(
+      {
+        issuers: [{ issuer: ISSUER, jwksUri: provider.url, audience: AUDIENCE }],
+        allowInsecureHttp: true,
+      },
+      'express',
+      undefined,
+      recorded,
+    );
+    try {
+      const token = signJwt(
+        { alg: 'RS256', kid: key.kid },
+        claims(ISSUER, AUDIENCE, app.clock.now()),
+        key,
+      );
+      expect((await app.get('/me', token)).status).toBe(200);
+      expect(provider.hits).toBe(1);
+      expect(imports).toHaveBeenCalledTimes(1);
+      expect(recorded.at('warn')).toEqual([
+        `Ignored 3000 of 3001 keys of ${ISSUER}: 1500 kty "oct", 1500 RSA below 2048 bits`,
+      ]);
+    } finally {
+      imports.mockRestore();
+      await app.close();
+      await provider.close();
+    }
+  });
+
+  it('verifies a token signed by the second of two keys published under one kid, and says so once', async () => {
+    const twin = generateSigningKey();
+    const provider = await startFaultyJwks([
+      publicJwk(key, { kid: 'twin' }),
+      publicJwk(twin, { kid: 'twin' }),
+    ]);
+    const recorded = new RecordingLogger();
+    const app = await startTestApp(
+      {
+        issuers: [{ issuer: ISSUER, jwksUri: provider.url, audience: AUDIENCE }],
+        allowInsecureHttp: true,
+      },
+      'express',
+      undefined,
+      recorded,
+    );
+    try {
+      const sign = (signer: DevSigningKey) =>
+        signJwt({ alg: 'RS256', kid: 'twin' }, claims(ISSUER, AUDIENCE, app.clock.now()), signer);
+      expect((await app.get('/me', sign(twin))).status).toBe(200);
+      expect((await app.get('/me', sign(key))).status).toBe(200);
+      expect(
+        recorded.at('warn').filter((line) => line.includes('several keys under kid')),
+      ).toHaveLength(1);
+    } finally {
+      await app.close();
+      await provider.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { startDevIssuer } from '../../sample/dev-issuer.js';
 import { claims, signJwt } from '../fixtures/sign-jwt.js';
 import { closeAfterEach } from '../fixtures/close-after-each.js';
 import { freePort } from '../fixtures/free-port.js';
+import { RecordingLogger } from '../fixtures/recording-logger.js';
 import { startTestApp } from '../fixtures/test-app.js';
 
 describe('Issuer discovery against a real OpenID provider', () => {
@@ -63,8 +64,14 @@ describe('Issuer discovery against a real OpenID provider', () => {
     const issuer = track(await startDevIssuer());
     // Configured with a trailing slash; the provider's metadata says it has none: not the same issuer.
     const configured = `${issuer.url}/`;
+    const logger = new RecordingLogger();
     const api = track(
-      await startTestApp({ issuers: [{ issuer: configured }], allowInsecureHttp: true }),
+      await startTestApp(
+        { issuers: [{ issuer: configured }], allowInsecureHttp: true },
+        'express',
+        undefined,
+        logger,
+      ),
     );
     const key = issuer.keys[0]!;
     const token = signJwt(
@@ -76,6 +83,11 @@ describe('Issuer discovery against a real OpenID provider', () => {
     expect(response.status).toBe(401);
     expect(response.body.code).toBe('ISSUER_MISMATCH');
     expect(issuer.hits('/jwks')).toBe(0);
+    // The log names what the client got: 401, not the 503 of an unreachable provider.
+    const logged = logger.at('error').join('\n');
+    expect(logged).toContain('[ISSUER_MISMATCH]; no usable metadata for');
+    expect(logged).toContain('its tokens get 401');
+    expect(logged).not.toContain('503');
   });
 
   it('rewrites the origin of an advertised jwks_uri with rewriteJwksOrigin (provider behind a port mapping)', async () => {

@@ -1,0 +1,288 @@
+import { describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { DocumentCache } from '../../../lib/cache/document-cache.js';
+import { DocumentEngines } from '../../../lib/cache/document-engines.js';
+import type { FetchedEntry } from '../../../lib/cache/document-source.interface.js';
+import { LOAD } from '../../../lib/cache/load-policy.js';
+import { JwksEventCallbacks } from '../../../lib/events/jwks-event-callbacks.js';
+import type { FetchErrorEvent, JwksModuleOptions } from '../../../lib/index.js';
+import { resolveJwksOptions } from '../../../lib/options/resolve-jwks-options.js';
+import { fromAuthorizationBearer } from '../../../lib/verification/extract-token.js';
+import { ManualClock } from '../../fixtures/manual-clock.js';
+
+const ISSUER = 'https://idp.unit.test';
+
+/** A fetch the test settles by hand. */
+interface PendingFetch {
+  resolve(value: string, maxAgeSeconds?: number): void;
+  reject(error: Error): void;
+}
+
+class QuietLogger extends Logger {
+  override log() {}
+  override warn() {}
+  override error() {}
+}
+
+function setup(options: Partial<JwksModuleOptions> = {}) {
+  const clock = new ManualClock(0);
+  const failures: FetchErrorEvent[] = [];
+  const resolved = resolveJwksOptions(
+    {
+      issuers: [{ issuer: ISSUER, jwksUri: `${ISSUER}/jwks` }],
+      cacheTtl: 100,
+      minCacheTtl: 1,
+      staleTtl: 1000,
+      cooldown: 10,
+      timeout: 0.05,
+      events: { onFetchError: (event) => failures.push(event) },
+      ...options,
+    },
+    fromAuthorizationBearer,
+  );
+  const store = new DocumentCache(resolved, clock);
+  const engines = new DocumentEngines(resolved, clock, store, new JwksEventCallbacks(resolved));
+  const fetches: PendingFetch[] = [];
+  const engine = engines.create<string>(
+    {
+      kind: 'jwks',
+      noun: 'keys',
+      fetch: () =>
+        new Promise<FetchedEntry<string>>((resolve, reject) =>
+          fetches.push({
+            resolve: (value, maxAgeSeconds) =>
+              resolve({ value, body: { value }, source: `${ISSUER}/jwks`, maxAgeSeconds }),
+            reject,
+          }),
+        ),
+      validate: (_issuer, body) => {
+        const value = (body as { value?: unknown }).value;
+        if (typeof value !== 'string') throw new Error('broken');
+        return value;
+      },
+    },
+    new QuietLogger(),
+  );
+  /** Lets the engine's awaits (the store read) run, so a started fetch is registered. */
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  return { clock, engine, engines, fetches, failures, store, settle };
+}
+
+describe('RefreshingDocuments', () => {
+  it('shares one load among concurrent callers with nothing in memory', async () => {
+    const { engine, fetches, settle } = setup();
+    const first = engine.get(ISSUER, LOAD.dependency);
+    const second = engine.get(ISSUER, LOAD.dependency);
+    await settle();
+    expect(fetches).toHaveLength(1);
+    fetches[0]!.resolve('v1');
+    expect((await first).value).toBe('v1');
+    expect((await second).value).toBe('v1');
+  });
+
+  it('serves a stale copy at once and refreshes it once in the background', async () => {
+    const { clock, engine, fetches, settle } = setup();
+    const loaded = engine.get(ISSUER, LOAD.dependency);
+    await settle();
+    fetches[0]!.resolve('v1');
+    await loaded;
+    clock.advance(101); // past cacheTtl, within staleTtl
+    expect(engine.peek(ISSUER)?.value).toBe('v1');
+    expect(engine.peek(ISSUER)?.value).toBe('v1');
+    await settle();
+    expect(fetches).toHaveLength(2);
+    fetches[1]!.resolve('v2');
+    await settle();
+    expect(engine.peek(ISSUER)?.value).toBe('v2');
+  });
+
+  it('refreshes ahead in the last 10 % of freshness, and not before', async () => {
+    const { clock, engine, fetches, settle } = setup();
+    const loaded = engine.get(ISSUER, LOAD.dependency);
+    await settle();
+    fetches[0]!.resolve('v1', 100);
+    await loaded;
+    clock.advance(89);
+    engine.peek(ISSUER);
+    await settle();
+    expect(fetches).toHaveLength(1);
+    clock.advance(2);
+    engine.peek(ISSUER);
+    await settle();
+    expect(fetches).toHaveLength(2);
+  });
+
+  it('drops a copy past staleTtl: a caller must wait for a new one', async () => {
+    const { clock, engine, fetches, settle } = setup();
+    const loaded = engine.get(ISSUER, LOAD.dependency);
+    await settle();
+    fetches[0]!.resolve('v1');
+    await loaded;
+    clock.advance(100 + 1000);
+    expect(engine.peek(ISSUER)).toBeUndefined();
+  });
+
+  it("waits one attempt's timeout at most, while the load goes on", async () => {
+    const { engine, fetches, settle } = setup();
+    await expect(engine.get(ISSUER)).rejects.toMatchObject({
+      code: 'JWKS_FETCH_FAILED',
+      message: expect.stringContaining('no answer within 50 ms; still trying in the background'),
+    });
+    fetches[0]!.resolve('late');
+    await settle();
+    expect(engine.peek(ISSUER)?.value).toBe('late');
+  });
+
+  it('backs off after a failure with nothing to serve: 1 s, doubling, no fetch meanwhile', async () => {
+    const { clock, engine, fetches, settle, failures } = setup();
+    const first = engine.get(ISSUER, LOAD.dependency);
+    await settle();
+    const down = new Error('down');
+    fetches[0]!.reject(down);
+    await expect(first).rejects.toBe(down);
+    await expect(engine.get(ISSUER)).rejects.toBe(down);
+    expect(fetches).toHaveLength(1);
+    clock.advance(1);
+    const second = engine.get(ISSUER, LOAD.dependency);
+    await settle();
+    const stillDown = new Error('still down');
+    fetches[1]!.reject(stillDown);
+    await expect(second).rejects.toBe(stillDown);
+    clock.advance(1.5); // the second step is 2 s
+    await expect(engine.get(ISSUER)).rejects.toBe(stillDown);
+    expect(fetches).toHaveLength(2);
+    expect(failures.map((event) => event.servingStale)).toEqual([false, false]);
+  });
+
+  it('retries a failing source once per cooldown while a stale copy serves', async () => {
+    const { clock, engine, fetches, settle, failures } = setup();
+    const loaded = engine.get(ISSUER, LOAD.dependency);
+    await settle();
+    fetches[0]!.resolve('v1');
+    await loaded;
+    clock.advance(101);
+    engine.peek(ISSUER);
+    await settle();
+    fetches[1]!.reject(new Error('down'));
+    await settle();
+    for (let i = 0; i < 9; i++) {
+      clock.advance(1);
+      expect(engine.peek(ISSUER)?.value).toBe('v1');
+    }
+    await settle();
+    expect(fetches).toHaveLength(2);
+    clock.advance(1); // a cooldown (10 s) after the failure
+    engine.peek(ISSUER);
+    await settle();
+    expect(fetches).toHaveLength(3);
+    expect(failures).toEqual([expect.objectContaining({ servingStale: true, document: 'jwks' })]);
+  });
+
+  it('refetches for a miss at most once per cooldown, and joins a load in flight', async () => {
+    const { clock, engine, fetches, settle } = setup();
+    const loaded = engine.get(ISSUER, LOAD.dependency);
+    await settle();
+    fetches[0]!.resolve('v1');
+    await loaded;
+    const wanted = (value: string) => value === 'v2';
+    const miss = engine.refreshForMiss(ISSUER, wanted);
+    const joined = engine.refreshForMiss(ISSUER, wanted);
+    await settle();
+    expect(fetches).toHaveLength(2);
+    fetches[1]!.resolve('v2');
+    expect((await miss).value).toBe('v2');
+    expect((await joined).value).toBe('v2');
+    expect((await engine.refreshForMiss(ISSUER, () => false)).value).toBe('v2');
+    expect(fetches).toHaveLength(2);
+    clock.advance(10);
+    void engine.refreshForMiss(ISSUER, () => false);
+    await settle();
+    expect(fetches).toHaveLength(3);
+  });
+
+  it('answers a miss at once while the source is failing', async () => {
+    const { clock, engine, fetches, settle } = setup();
+    const loaded = engine.get(ISSUER, LOAD.dependency);
+    await settle();
+    fetches[0]!.resolve('v1');
+    await loaded;
+    clock.advance(101);
+    engine.peek(ISSUER);
+    await settle();
+    fetches[1]!.reject(new Error('down'));
+    await settle();
+    expect((await engine.refreshForMiss(ISSUER, () => true)).value).toBe('v1');
+    expect(fetches).toHaveLength(2);
+  });
+
+  it("takes another instance's fresh copy from the shared store, and ignores a broken one", async () => {
+    const { clock, engine, fetches, store, settle } = setup();
+    const document = (value: unknown, fetchedAt: number) => ({
+      body: { value },
+      source: 'shared',
+      fetchedAt,
+      freshUntil: fetchedAt + 100_000,
+    });
+    await store.set('jwks', ISSUER, document('shared', clock.now()));
+    expect(await engine.get(ISSUER)).toMatchObject({ value: 'shared', origin: 'shared-cache' });
+    expect(fetches).toHaveLength(0);
+
+    const other = setup();
+    await other.store.set('jwks', ISSUER, document(42, other.clock.now()));
+    const loaded = other.engine.get(ISSUER, LOAD.dependency);
+    await other.settle();
+    expect(other.fetches).toHaveLength(1);
+    other.fetches[0]!.resolve('network');
+    expect(await loaded).toMatchObject({ value: 'network', origin: 'network' });
+    await settle();
+  });
+
+  it('serves a stale shared copy to a cold instance whose fetch fails', async () => {
+    const { clock, engine, fetches, store, settle, failures } = setup();
+    await store.set('jwks', ISSUER, {
+      body: { value: 'old' },
+      source: 'shared',
+      fetchedAt: clock.now() - 200_000,
+      freshUntil: clock.now() - 100_000,
+    });
+    const loaded = engine.get(ISSUER, LOAD.dependency);
+    await settle();
+    fetches[0]!.reject(new Error('down'));
+    expect((await loaded).value).toBe('old');
+    expect(failures[0]).toMatchObject({ servingStale: true });
+  });
+
+  it('does not hold a failed prefetch against the first request', async () => {
+    const { engine, fetches, settle } = setup();
+    engine.background(ISSUER, LOAD.prefetch);
+    await settle();
+    fetches[0]!.reject(new Error('down at bootstrap'));
+    await settle();
+    const first = engine.get(ISSUER, LOAD.dependency);
+    await settle();
+    expect(fetches).toHaveLength(2);
+    fetches[1]!.resolve('v1');
+    expect((await first).value).toBe('v1');
+  });
+
+  it('reports one failure once, even when a dependent load fails with it too', async () => {
+    const { engine, engines, fetches, settle, failures } = setup();
+    const dependent = engines.create<string>(
+      {
+        kind: 'metadata',
+        noun: 'metadata',
+        fetch: async () => {
+          await engine.get(ISSUER, LOAD.dependency);
+          throw new Error('unreachable');
+        },
+        validate: () => 'never',
+      },
+      new QuietLogger(),
+    );
+    const loaded = dependent.get(ISSUER, LOAD.dependency);
+    await settle();
+    fetches[0]!.reject(new Error('down'));
+    await expect(loaded).rejects.toThrow('down');
+    expect(failures).toHaveLength(1);
+  });
+});
