@@ -53,9 +53,8 @@ export class RefreshingDocuments<T> {
   peek(issuer: string): DocumentEntry<T> | undefined {
     const state = this.states.get(issuer);
     const entry = state?.entry;
-    if (entry === undefined) return undefined;
+    if (entry === undefined || !this.usable(entry)) return undefined;
     const now = this.context.clock.now();
-    if (now >= entry.document.freshUntil + this.context.options.staleTtlMs) return undefined;
     if (now >= state!.refreshAt) {
       this.background(issuer, now < entry.document.freshUntil ? LOAD.ahead : LOAD.stale);
     }
