@@ -16,4 +16,5 @@ export const JWKS_DEFAULTS = Object.freeze({
   maxTokenLength: 16_384,
   prefetch: true,
   allowInsecureHttp: false,
+  verifiedTokenCache: false as const,
 });

@@ -70,4 +70,11 @@ export interface JwksModuleOptions {
   tokenExtractors?: TokenExtractor[];
   /** Callbacks for metrics: `onFetchError`, `onRefresh`, `onKeyNotFound`. */
   events?: JwksEvents;
+  /**
+   * Keep up to `max` verified tokens (by exact token string) so a repeated token skips the signature
+   * check; an entry never outlives the token's `exp` or the key that verified it. Verified payloads
+   * are then frozen, as one object serves every request with that token. Memory: `max` entries of
+   * at most `maxTokenLength` characters plus the decoded claims. @defaultValue false
+   */
+  verifiedTokenCache?: { max: number } | false;
 }

@@ -44,6 +44,7 @@ export function resolveJwksOptions(
     allowInsecureHttp: options.allowInsecureHttp ?? d.allowInsecureHttp,
     tokenExtractors: Object.freeze([...new Set(extractors)]),
     events: Object.freeze({ ...options.events }),
+    verifiedTokenCacheMax: cacheMax(options.verifiedTokenCache ?? d.verifiedTokenCache),
   });
 }
 
@@ -71,6 +72,10 @@ function resolveIssuer(
 export function normalizeTyp(typ: string): string {
   const lower = typ.toLowerCase();
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+function cacheMax(cache: { max: number } | false): number {
+  return cache === false ? 0 : cache.max;
 }
 
 function seconds(value: number): number {

@@ -43,4 +43,6 @@ export interface ResolvedJwksOptions {
   /** The module's extractors followed by every issuer's own, without repeats. */
   readonly tokenExtractors: readonly TokenExtractor[];
   readonly events: Readonly<JwksEvents>;
+  /** Most verified tokens kept; 0 when the cache is off. */
+  readonly verifiedTokenCacheMax: number;
 }

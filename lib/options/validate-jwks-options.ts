@@ -24,6 +24,7 @@ const MODULE_KEYS = new Set([
   'retries',
   'tokenExtractors',
   'events',
+  'verifiedTokenCache',
   'isGlobal',
 ]);
 const ISSUER_KEYS = new Set([
@@ -62,6 +63,7 @@ export function validateJwksOptions(options: JwksModuleOptions): string[] {
   checkAlgorithms(problems, 'algorithms', options.algorithms);
   checkFunctions(problems, 'tokenExtractors', options.tokenExtractors);
   checkEvents(problems, options.events);
+  checkVerifiedTokenCache(problems, options.verifiedTokenCache);
   if (!Array.isArray(options.issuers) || options.issuers.length === 0) {
     problems.push('issuers must be a non-empty array of { issuer, ... }');
     return problems;
@@ -178,6 +180,18 @@ function checkEvents(problems: string[], events: unknown) {
       problems.push(`events.${name} must be a function`);
     }
   }
+}
+
+function checkVerifiedTokenCache(problems: string[], value: unknown) {
+  if (value === undefined || value === false) return;
+  const max = isRecord(value) ? (value as { max?: unknown }).max : undefined;
+  const extra = isRecord(value)
+    ? unknownKeys(value as object, new Set(['max']), 'verifiedTokenCache.')
+    : [];
+  if (!Number.isInteger(max) || (max as number) < 1 || (max as number) > 10_000_000) {
+    problems.push('verifiedTokenCache must be false or { max: an integer from 1 to 10000000 }');
+  }
+  problems.push(...extra);
 }
 
 function checkNumber(

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { KeyObject } from 'node:crypto';
 import { AlgorithmNotAllowedError } from '../errors/algorithm-not-allowed.error.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
@@ -17,9 +18,11 @@ import { Clock } from '../time/clock.js';
 import { checkClaims } from './check-claims.js';
 import { checkHeader } from './check-header.js';
 import { decodeJws, decodeJwt } from './decode-jwt.js';
+import { deepFreeze } from './deep-freeze.js';
 import { extractToken } from './extract-token.js';
 import type { JoseHeader, VerifiedToken } from './jwt.types.js';
 import { parseBearer } from './parse-bearer.js';
+import { VerifiedTokenCache, type CachedVerification } from './verified-token-cache.js';
 import { verifySignature } from './verify-signature.js';
 
 /**
@@ -29,6 +32,7 @@ import { verifySignature } from './verify-signature.js';
 @Injectable()
 export class JwtVerifier {
   private readonly allowedList: readonly string[];
+  private readonly cache: VerifiedTokenCache | undefined;
 
   constructor(
     @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
@@ -37,6 +41,8 @@ export class JwtVerifier {
     private readonly clock: Clock,
   ) {
     this.allowedList = Object.freeze([...options.algorithms]);
+    const max = options.verifiedTokenCacheMax;
+    this.cache = max > 0 ? new VerifiedTokenCache(max) : undefined;
   }
 
   /**
@@ -56,8 +62,14 @@ export class JwtVerifier {
    * AUDIENCE_MISMATCH, CLAIM_INVALID, TYPE_INVALID, ISSUER_MISMATCH, JWKS_FETCH_FAILED, JWKS_INVALID.
    */
   async verify(token: string): Promise<VerifiedToken> {
+    const compact = compactOf(token);
+    const cached = this.cache?.get(compact, this.clock.now());
+    if (cached !== undefined) {
+      if (this.stillHolds(cached)) return cached.verified;
+      this.cache!.delete(compact);
+    }
     const { header, payload, signingInput, signature } = decodeJwt(
-      compactOf(token),
+      compact,
       this.options.maxTokenLength,
     );
     const alg = checkHeader(header, this.options.algorithms, this.allowedList);
@@ -75,9 +87,21 @@ export class JwtVerifier {
     const keys =
       this.keys.peek(issuer.issuer, header.kid, alg) ??
       (await this.keys.getKey(issuer.issuer, header.kid, alg));
-    requireSignature(alg, keys, signingInput, signature, issuer.issuer, header.kid);
+    const key = requireSignature(alg, keys, signingInput, signature, issuer.issuer, header.kid);
     checkClaims(payload, issuer, this.clock.now(), this.options.clockToleranceMs);
-    return { payload, header, issuer: issuer.issuer };
+    const verified: VerifiedToken = { payload, header, issuer: issuer.issuer };
+    if (this.cache === undefined) return verified;
+    // exp is a number here: checkClaims requires it.
+    const expiresAt = (payload.exp as number) * 1000 + this.options.clockToleranceMs;
+    const shared = deepFreeze(verified);
+    this.cache.set(compact, { verified: shared, alg, key, expiresAt });
+    return shared;
+  }
+
+  /** A cached verification stands while the issuer's set (in memory) still holds the key it used. */
+  private stillHolds({ verified, alg, key }: CachedVerification): boolean {
+    const keys = this.keys.peek(verified.issuer, verified.header.kid, alg);
+    return keys !== undefined && keys.some((candidate) => candidate.key === key);
   }
 
   /**
@@ -111,7 +135,7 @@ function compactOf(token: string): string {
   return parseBearer(token) ?? token;
 }
 
-/** Tries each candidate key (usually one; several only under a duplicated kid). */
+/** Tries each candidate key (usually one; several only under a duplicated kid); returns the one that verified. */
 function requireSignature(
   alg: JwsAlgorithm,
   keys: readonly ImportedKey[],
@@ -119,9 +143,9 @@ function requireSignature(
   signature: Buffer,
   issuer: string,
   kid: string | undefined,
-): void {
-  for (const key of keys) {
-    if (verifySignature(alg, key.key, signingInput, signature)) return;
+): KeyObject {
+  for (const { key } of keys) {
+    if (verifySignature(alg, key, signingInput, signature)) return key;
   }
   throw new SignatureInvalidError(issuer, kid);
 }
