@@ -5,14 +5,16 @@ import type { RefreshEvent } from '../options/jwks-events.interface.js';
  * - `shared`: read the shared store first and take its copy when it is `fresh` (not yet in its
  *   refresh-ahead window), when it is `newer` than the copy in memory, or `skip` the store.
  * - `wait`: how long the caller who started or joins the load waits for it: `none` (background),
- *   one `attempt`'s timeout (a request), or until it ends (`all`: an operator's refresh, or a load
- *   that another load depends on and whose own waiters are bounded).
+ *   one `attempt`'s timeout (a request with nothing usable), as long as the provider usually
+ *   takes from the load's start (`miss`: an unknown kid, answered from the copy at hand after), or
+ *   until it ends (`all`: an operator's refresh, or a load that another load depends on and whose
+ *   own waiters are bounded).
  * - `backoff`: whether a failure makes later loads wait (see `retryDelayMs`).
  */
 export interface LoadPolicy {
   readonly reason: RefreshEvent['reason'];
   readonly shared: 'fresh' | 'newer' | 'skip';
-  readonly wait: 'none' | 'attempt' | 'all';
+  readonly wait: 'none' | 'attempt' | 'miss' | 'all';
   readonly backoff: boolean;
 }
 
@@ -30,7 +32,7 @@ export const LOAD = {
   /** Past freshness, within staleTtl: stale-while-revalidate. */
   stale: { reason: 'expired', shared: 'fresh', wait: 'none', backoff: true },
   /** A kid not in memory: another instance may already hold the newer set. */
-  unknownKid: { reason: 'unknown-kid', shared: 'newer', wait: 'attempt', backoff: true },
+  unknownKid: { reason: 'unknown-kid', shared: 'newer', wait: 'miss', backoff: true },
   /** `refresh(issuer)`: from the provider, whatever any cache holds. */
   forced: { reason: 'forced', shared: 'skip', wait: 'all', backoff: true },
 } as const satisfies Record<string, LoadPolicy>;

@@ -10,6 +10,7 @@ import type { DocumentEntry, DocumentSource } from './document-source.interface.
 import { freshnessMs, refreshAheadAt, retryDelayMs } from './freshness.js';
 import { LOAD, type LoadPolicy } from './load-policy.js';
 import { ProviderHealthLog } from './provider-health-log.js';
+import { readSharedCopy, takesShared } from './shared-copy.js';
 
 /** What the engine needs from the module, shared by every kind of document. */
 export interface EngineContext {
@@ -27,9 +28,15 @@ interface IssuerState<T> {
   /** When a background load may start: ahead of expiry, or when a failing source may be retried. */
   refreshAt: number;
   flight?: Promise<DocumentEntry<T>>;
+  /** Wall-clock start of the flight, and how long the last successful fetch took (ms). */
+  flightStartedAt: number;
+  lastFetchMs?: number;
   failure?: { readonly error: unknown; readonly retryAt: number; readonly delayMs: number };
   unknownKidAt?: number;
 }
+
+/** The least a miss waits for a load, whatever the provider's last answer time. */
+const MIN_MISS_WAIT_MS = 100;
 
 /**
  * One engine for every document the module fetches (metadata, JWKS), per issuer: the copy in memory,
@@ -78,8 +85,9 @@ export class RefreshingDocuments<T> {
 
   /**
    * After a lookup in the usable copy missed (an unknown kid): joins the load in flight, or starts
-   * one at most once per cooldown, and waits one attempt's timeout at most; while the source is
-   * failing, answers at once. Returns the copy to look in again.
+   * one at most once per cooldown; while the source is failing, answers at once. The wait ends as
+   * long after the load's start as the provider usually takes ({@link missWaitMs}), so a burst of
+   * unknown kids during an outage does not hold connections. Returns the copy to look in again.
    */
   async refreshForMiss(issuer: string, wanted: (value: T) => boolean): Promise<DocumentEntry<T>> {
     const state = this.state(issuer);
@@ -91,7 +99,20 @@ export class RefreshingDocuments<T> {
       state.unknownKidAt = now;
     }
     const flight = state.flight ?? this.start(issuer, LOAD.unknownKid, wanted);
-    return this.wait(issuer, flight, LOAD.unknownKid).catch(() => state.entry ?? atHand);
+    const left = this.missWaitMs(state) - (performance.now() - state.flightStartedAt);
+    if (left <= 0) return atHand;
+    return waitAtMost(left, flight).catch(() => state.entry ?? atHand);
+  }
+
+  /**
+   * How long after a load starts a miss still waits for it: four times the last successful fetch,
+   * at least {@link MIN_MISS_WAIT_MS}, at most one attempt's timeout. A healthy provider answers
+   * within it; a hanging one costs each unknown kid that little, not a timeout.
+   */
+  private missWaitMs(state: IssuerState<T>): number {
+    const { timeoutMs } = this.context.options;
+    if (state.lastFetchMs === undefined) return timeoutMs;
+    return Math.min(timeoutMs, Math.max(MIN_MISS_WAIT_MS, 4 * state.lastFetchMs));
   }
 
   /** Loads from the provider now, whatever any cache holds; resolves once the copy is in use. */
@@ -109,7 +130,9 @@ export class RefreshingDocuments<T> {
 
   private state(issuer: string): IssuerState<T> {
     let state = this.states.get(issuer);
-    if (state === undefined) this.states.set(issuer, (state = { refreshAt: 0 }));
+    if (state === undefined) {
+      this.states.set(issuer, (state = { refreshAt: 0, flightStartedAt: 0 }));
+    }
     return state;
   }
 
@@ -125,6 +148,7 @@ export class RefreshingDocuments<T> {
       },
     );
     state.flight = flight;
+    state.flightStartedAt = performance.now();
     return flight;
   }
 
@@ -148,12 +172,16 @@ export class RefreshingDocuments<T> {
     policy: LoadPolicy,
     wanted?: (value: T) => boolean,
   ): Promise<DocumentEntry<T>> {
-    const shared = policy.shared === 'skip' ? undefined : await this.readShared(issuer);
-    if (shared !== undefined && this.takesShared(shared, state, policy, wanted)) {
+    const { store, clock } = this.context;
+    const shared =
+      policy.shared === 'skip' ? undefined : await readSharedCopy(store, this.source, issuer);
+    if (shared !== undefined && takesShared(shared, state.entry, policy, clock.now(), wanted)) {
       return this.install(issuer, state, shared, policy);
     }
     try {
+      const started = performance.now();
       const fetched = await this.source.fetch(issuer, policy);
+      state.lastFetchMs = performance.now() - started;
       const fetchedAt = this.context.clock.now();
       const freshUntil = fetchedAt + freshnessMs(fetched.maxAgeSeconds, this.context.options);
       const document = { body: fetched.body, source: fetched.source, fetchedAt, freshUntil };
@@ -173,30 +201,6 @@ export class RefreshingDocuments<T> {
       this.failed(issuer, state, error, policy);
       if (served === undefined) throw error;
       return served;
-    }
-  }
-
-  private takesShared(
-    shared: DocumentEntry<T>,
-    state: IssuerState<T>,
-    policy: LoadPolicy,
-    wanted?: (value: T) => boolean,
-  ): boolean {
-    const memory = state.entry?.document.fetchedAt ?? -Infinity;
-    if (shared.document.fetchedAt <= memory) return false;
-    if (wanted !== undefined && !wanted(shared.value)) return false;
-    return policy.shared === 'newer' || this.context.clock.now() < refreshAheadAt(shared.document);
-  }
-
-  /** Another instance's copy, if it still validates: it may have been written by another version. */
-  private async readShared(issuer: string): Promise<DocumentEntry<T> | undefined> {
-    const document = await this.context.store.get(this.source.kind, issuer);
-    if (document === undefined) return undefined;
-    try {
-      const value = this.source.validate(issuer, document.body, document.source);
-      return { value, document, origin: 'shared-cache' };
-    } catch {
-      return undefined;
     }
   }
 

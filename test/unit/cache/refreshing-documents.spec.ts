@@ -285,4 +285,25 @@ describe('RefreshingDocuments', () => {
     await expect(loaded).rejects.toThrow('down');
     expect(failures).toHaveLength(1);
   });
+
+  it('lets a miss wait for a load only as long as the provider usually takes, from its start', async () => {
+    const { engine, fetches, settle } = setup({ timeout: 5 });
+    const loaded = engine.get(ISSUER, LOAD.dependency);
+    await settle();
+    fetches[0]!.resolve('v1'); // answered at once: the budget is its floor, 100 ms
+    await loaded;
+    const timed = async () => {
+      const started = performance.now();
+      const entry = await engine.refreshForMiss(ISSUER, () => true);
+      return { value: entry.value, ms: performance.now() - started };
+    };
+    const first = await timed(); // starts a load that never answers
+    expect(first.value).toBe('v1');
+    expect(first.ms).toBeGreaterThanOrEqual(90);
+    expect(first.ms).toBeLessThan(1000);
+    const late = await timed(); // joins it past the budget: answered from the copy at hand
+    expect(late.value).toBe('v1');
+    expect(late.ms).toBeLessThan(50);
+    expect(fetches).toHaveLength(2);
+  });
 });

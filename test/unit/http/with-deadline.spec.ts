@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DeadlineExceeded, withDeadline } from '../../../lib/http/with-deadline.js';
+import { DeadlineExceeded, waitAtMost, withDeadline } from '../../../lib/http/with-deadline.js';
 
 const never = () => new Promise<never>(() => undefined);
 
@@ -43,5 +43,21 @@ describe('withDeadline', () => {
     });
     expect(result).toBe('done');
     expect(seen?.aborted).toBe(false);
+  });
+});
+
+describe('waitAtMost', () => {
+  it('gives up after ms, leaving the work running for others', async () => {
+    let finish: (value: string) => void = () => undefined;
+    const work = new Promise<string>((resolve) => (finish = resolve));
+    await expect(waitAtMost(20, work)).rejects.toBeInstanceOf(DeadlineExceeded);
+    finish('done');
+    await expect(waitAtMost(20, work)).resolves.toBe('done');
+  });
+
+  it('adds no listener to anything shared, however many wait at once', async () => {
+    const work = new Promise<string>((resolve) => setTimeout(() => resolve('ok'), 5));
+    const results = await Promise.all(Array.from({ length: 100 }, () => waitAtMost(1000, work)));
+    expect(new Set(results)).toEqual(new Set(['ok']));
   });
 });
