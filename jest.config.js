@@ -9,6 +9,7 @@ export const config = {
   },
   testRegex: String.raw`test/.*\.(spec|e2e-spec)\.ts$`,
   setupFiles: ['<rootDir>/test/fixtures/quiet-oidc-provider.ts'],
+  resolver: '<rootDir>/test/jest-resolver.cjs',
   testTimeout: 20000,
   maxWorkers: 2,
 };

@@ -20,6 +20,8 @@ export type { JoseHeader, JwtPayload, VerifiedToken } from './verification/jwt.t
 export { JwksStrategy, type Authenticated } from './passport/jwks.strategy.js';
 export { fromAuthorizationBearer } from './verification/extract-token.js';
 export { JwtAuthGuard } from './guards/jwt-auth.guard.js';
+export { JwksGraphqlWs, type GraphqlWsConnection } from './guards/jwks-graphql-ws.js';
+export { rememberHandshake } from './guards/request-from-context.js';
 
 export { CurrentUser } from './decorators/current-user.decorator.js';
 export { Issuer } from './decorators/issuer.decorator.js';

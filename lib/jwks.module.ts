@@ -4,6 +4,7 @@ import { DocumentEngines } from './cache/document-engines.js';
 import { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
 import { AuthFailureLog } from './guards/auth-failure-log.js';
 import { JwksEventCallbacks } from './events/jwks-event-callbacks.js';
+import { JwksGraphqlWs } from './guards/jwks-graphql-ws.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { JwksHttpClient } from './http/jwks-http-client.js';
 import { ConfigurableModuleClass, JWKS_MODULE_OPTIONS } from './jwks.module-definition.js';
@@ -44,6 +45,7 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     JwksStrategy,
     AuthFailureLog,
     JwtAuthGuard,
+    JwksGraphqlWs,
   ],
   exports: [
     JWKS_OPTIONS,
@@ -55,6 +57,7 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     JwksStrategy,
     AuthFailureLog,
     JwtAuthGuard,
+    JwksGraphqlWs,
   ],
 })
 export class JwksModule extends ConfigurableModuleClass {}

@@ -22,8 +22,10 @@ import {
   responseFromContext,
   type AuthRequest,
 } from './request-from-context.js';
-import { scopesOf } from './scopes-of.js';
+import { missingScopes } from './scopes-of.js';
 import { setResponseHeader } from './set-response-header.js';
+import { tokenSources } from './token-sources.js';
+import { transportException } from './transport-exception.js';
 
 /**
  * Requires a valid bearer token from a trusted issuer. Use as `@UseGuards(JwtAuthGuard)` or as a
@@ -56,7 +58,7 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
     const request = this.getRequest(context);
     let payload: JwtPayload;
     try {
-      const token = this.strategy.verifier.tokenFrom(request);
+      const token = this.tokenFrom(context, request);
       if (token === undefined) {
         if (this.reflector.getAllAndOverride(OptionalAuth, targets)) return true;
         throw new TokenMissingError();
@@ -73,32 +75,41 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
     } catch (error) {
       // An HttpException thrown by a custom validate() is the application's own answer (403, ...).
       if (error instanceof HttpException) throw error;
-      throw this.reject(context, error);
+      throw await this.reject(context, error);
     }
     const required = this.reflector.getAllAndMerge(ScopesMetadata, targets);
-    if (required.length > 0) this.checkScopes(context, payload, required);
+    const missing = missingScopes(payload, required);
+    if (missing.length > 0) {
+      throw await this.reject(context, new InsufficientScopeError(missing), required);
+    }
     return true;
   }
 
-  /** The object the token is read from and `user` set on; override for a transport of your own. */
+  /**
+   * The object `user` and the verified token are kept on (and, over HTTP, the token is read from);
+   * override for a transport of your own.
+   */
   getRequest(context: ExecutionContext): AuthRequest {
     return requestFromContext(context) ?? {};
   }
 
-  // From the verified claims, not request.user: a custom validate() may return any principal.
-  private checkScopes(context: ExecutionContext, payload: JwtPayload, required: readonly string[]) {
-    const granted = scopesOf(payload);
-    const missing = required.filter((scope) => !granted.has(scope));
-    if (missing.length > 0)
-      throw this.reject(context, new InsufficientScopeError(missing), required);
+  /** The first token the extractors find in what the context's transport carries. */
+  private tokenFrom(context: ExecutionContext, request: AuthRequest): string | undefined {
+    const { verifier } = this.strategy;
+    if (context.getType() === 'http') return verifier.tokenFrom(request); // the hot path, no array
+    for (const source of tokenSources(context, request)) {
+      const token = source === undefined ? undefined : verifier.tokenFrom(source);
+      if (token !== undefined) return token;
+    }
+    return undefined;
   }
 
-  private reject(context: ExecutionContext, error: unknown, scopes?: readonly string[]) {
+  private async reject(context: ExecutionContext, error: unknown, scopes?: readonly string[]) {
     const failure = toAuthFailure(error, scopes);
     if (failure.challenge !== undefined) {
       setResponseHeader(responseFromContext(context), 'WWW-Authenticate', failure.challenge);
     }
     this.failures.refused(error, failure);
-    return failure.exception;
+    return transportException(context.getType<string>(), failure);
   }
 }

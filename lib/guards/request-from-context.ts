@@ -3,26 +3,30 @@ import type { VerifiedToken } from '../verification/jwt.types.js';
 
 /** Where the guard leaves the verified token; `Symbol.for` so two installed copies agree. */
 const VERIFIED_TOKEN = Symbol.for('nestjs-jwks:verified-token');
+/** Where `rememberHandshake` keeps a `ws` client's upgrade request. */
+const HANDSHAKE = Symbol.for('nestjs-jwks:handshake');
 
 /** The object a token is read from and the result stored on, whatever the transport. */
 export type AuthRequest = Record<string | symbol, unknown>;
 
 /**
- * The request behind any Nest execution context: HTTP (Express, Fastify), GraphQL (`req` of the
- * context, or Mercurius' `reply.request`; no dependency on `@nestjs/graphql`), a WebSocket
- * client's handshake, or an RPC context.
+ * The request behind any Nest execution context, where the principal is kept for the handler:
+ * HTTP (Express, Fastify); GraphQL (the context's `req`, Mercurius' `reply.request`, or a
+ * subscription's graphql-ws context with its `connectionParams`; no dependency on
+ * `@nestjs/graphql`); a WebSocket client's handshake (socket.io, or the upgrade request kept by
+ * {@link rememberHandshake} for `ws`); an RPC message's context.
  */
 export function requestFromContext(context: ExecutionContext): AuthRequest | undefined {
   switch (context.getType<string>()) {
     case 'http':
       return context.switchToHttp().getRequest<AuthRequest>();
     case 'graphql': {
-      const gqlContext = context.getArgByIndex<GraphqlContext | undefined>(2);
-      return gqlContext?.req ?? gqlContext?.reply?.request;
+      const gql = context.getArgByIndex<GraphqlContext | undefined>(2);
+      return gql?.req ?? gql?.reply?.request ?? subscription(gql);
     }
     case 'ws': {
       const client = context.switchToWs().getClient<WsClient | undefined>();
-      return client?.handshake ?? client?.request ?? (client as AuthRequest | undefined);
+      return client?.[HANDSHAKE] ?? client?.handshake ?? (client as AuthRequest | undefined);
     }
     default:
       return context.switchToRpc().getContext<AuthRequest | undefined>();
@@ -33,10 +37,19 @@ export function requestFromContext(context: ExecutionContext): AuthRequest | und
 export function responseFromContext(context: ExecutionContext): unknown {
   if (context.getType<string>() === 'http') return context.switchToHttp().getResponse<unknown>();
   if (context.getType<string>() === 'graphql') {
-    const gqlContext = context.getArgByIndex<GraphqlContext | undefined>(2);
-    return gqlContext?.res ?? gqlContext?.reply;
+    const gql = context.getArgByIndex<GraphqlContext | undefined>(2);
+    return gql?.res ?? gql?.reply;
   }
   return undefined;
+}
+
+/**
+ * Keeps a `ws` client's upgrade request, so `JwtAuthGuard` on `@SubscribeMessage` handlers reads its
+ * `Authorization` header: call it from your gateway's `handleConnection(client, request)`.
+ * (socket.io keeps its handshake itself.)
+ */
+export function rememberHandshake(client: object, request: object): void {
+  (client as AuthRequest)[HANDSHAKE] = request;
 }
 
 export function attachVerifiedToken(request: AuthRequest, token: VerifiedToken): void {
@@ -47,13 +60,19 @@ export function verifiedTokenOf(request: AuthRequest | undefined): VerifiedToken
   return request?.[VERIFIED_TOKEN] as VerifiedToken | undefined;
 }
 
+// A graphql-ws context (what a subscription resolver sees) carries connectionParams, not headers.
+function subscription(gql: GraphqlContext | undefined): AuthRequest | undefined {
+  return gql !== undefined && 'connectionParams' in gql ? (gql as AuthRequest) : undefined;
+}
+
 interface GraphqlContext {
   req?: AuthRequest;
   res?: unknown;
   reply?: { request?: AuthRequest };
+  connectionParams?: unknown;
 }
 
 interface WsClient {
+  [HANDSHAKE]?: AuthRequest;
   handshake?: AuthRequest;
-  request?: AuthRequest;
 }

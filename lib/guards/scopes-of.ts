@@ -10,3 +10,13 @@ export function scopesOf(payload: JwtPayload): ReadonlySet<string> {
   }
   return granted;
 }
+
+/**
+ * The required scopes the token does not grant, read from the verified claims (not `request.user`:
+ * a custom `validate()` may return any principal).
+ */
+export function missingScopes(payload: JwtPayload, required: readonly string[]): string[] {
+  if (required.length === 0) return [];
+  const granted = scopesOf(payload);
+  return required.filter((scope) => !granted.has(scope));
+}

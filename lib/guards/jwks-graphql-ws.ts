@@ -1,0 +1,76 @@
+import { HttpException, Injectable } from '@nestjs/common';
+import { InsufficientScopeError } from '../errors/insufficient-scope.error.js';
+import { TokenMissingError } from '../errors/token-missing.error.js';
+import { JwksStrategy } from '../passport/jwks.strategy.js';
+import { principalHookFor } from '../passport/principal-hooks.js';
+import { AuthFailureLog } from './auth-failure-log.js';
+import { toAuthFailure } from './error-response.js';
+import { attachVerifiedToken, type AuthRequest } from './request-from-context.js';
+import { missingScopes } from './scopes-of.js';
+import { fromConnectionParams } from './token-sources.js';
+
+/** The parts of a graphql-ws connection context this reads (no dependency on graphql-ws). */
+export interface GraphqlWsConnection {
+  readonly connectionParams?: Readonly<Record<string, unknown>>;
+  /** graphql-ws' `extra`: with its `ws` server, `{ socket, request }`. */
+  readonly extra?: unknown;
+}
+
+interface ClosableSocket {
+  close(code: number, reason: string): void;
+}
+
+/** What a connection is refused with: graphql-ws' own 4401 / 4403, or 1013 "try again later". */
+const CLOSE_CODES = {
+  401: [4401, 'Unauthorized'],
+  403: [4403, 'Forbidden'],
+  503: [1013, 'Try Again Later'],
+} as const;
+
+/**
+ * Authenticates GraphQL subscriptions (graphql-ws) when the socket connects: the token comes from
+ * `connectionParams.authorization` (with or without `Bearer `) and goes through `JwtVerifier` and
+ * the principal hook, as a request through `JwtAuthGuard` does. A missing or bad token closes the
+ * socket with 4401, a missing scope with 4403; a connection let in carries the principal, so
+ * `@CurrentUser()` works in subscription resolvers. Plug it into the GraphQL module:
+ * `subscriptions: { 'graphql-ws': { onConnect: graphqlWs.onConnect({ scopes: ['read:me'] }) } }`.
+ */
+@Injectable()
+export class JwksGraphqlWs {
+  private hook: JwksStrategy | undefined;
+
+  constructor(
+    private readonly strategy: JwksStrategy,
+    private readonly failures: AuthFailureLog,
+  ) {}
+
+  onConnect(options: { scopes?: readonly string[] } = {}) {
+    const required = [...(options.scopes ?? [])];
+    return async (connection: GraphqlWsConnection): Promise<boolean> => {
+      try {
+        const token = this.strategy.verifier.tokenFrom(
+          fromConnectionParams(connection.connectionParams),
+        );
+        if (token === undefined) throw new TokenMissingError();
+        this.hook ??= principalHookFor(this.strategy.verifier, this.strategy, JwksStrategy);
+        const { user, verified } = await this.hook.authenticateToken(token);
+        const missing = missingScopes(verified.payload, required);
+        if (missing.length > 0) throw new InsufficientScopeError(missing);
+        (connection as AuthRequest).user = user;
+        attachVerifiedToken(connection as AuthRequest, verified);
+        return true;
+      } catch (error) {
+        const failure = toAuthFailure(error, required);
+        this.failures.refused(error, failure);
+        // validate()'s own HttpException: a 403 (e.g. a suspended account) closes as Forbidden.
+        const status =
+          error instanceof HttpException && error.getStatus() === 403 ? 403 : failure.status;
+        const [code, reason] = CLOSE_CODES[status];
+        const socket = (connection.extra as { socket?: Partial<ClosableSocket> } | undefined)
+          ?.socket;
+        socket?.close?.(code, reason);
+        return false;
+      }
+    };
+  }
+}
