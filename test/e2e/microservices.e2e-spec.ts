@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Controller, UseGuards, type INestMicroservice } from '@nestjs/common';
+import {
+  ClientProxyFactory,
+  MessagePattern,
+  Transport,
+  type ClientProxy,
+} from '@nestjs/microservices';
+import { Test } from '@nestjs/testing';
+import { lastValueFrom } from 'rxjs';
+import { CurrentUser, Issuer, JwksModule, JwtAuthGuard, Scopes } from '../../lib/index.js';
+import { startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
+import { freePort } from '../fixtures/free-port.js';
+
+@Controller()
+@UseGuards(JwtAuthGuard)
+class RpcController {
+  @MessagePattern('whoami')
+  whoami(@CurrentUser('sub') sub: string, @Issuer() issuer: string) {
+    return { sub, issuer };
+  }
+
+  @Scopes('admin')
+  @MessagePattern('admin')
+  admin() {
+    return 'secret';
+  }
+}
+
+describe('JwtAuthGuard on a microservice (TCP transport)', () => {
+  let issuer: DevIssuer;
+  let service: INestMicroservice;
+  let client: ClientProxy;
+  let token: string;
+
+  beforeAll(async () => {
+    issuer = await startDevIssuer();
+    const port = await freePort();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        JwksModule.forRoot({
+          issuers: [{ issuer: issuer.url, audience: issuer.audience }],
+          allowInsecureHttp: true,
+        }),
+      ],
+      controllers: [RpcController],
+    }).compile();
+    service = moduleRef.createNestMicroservice({
+      transport: Transport.TCP,
+      options: { host: '127.0.0.1', port },
+      logger: false,
+    });
+    await service.listen();
+    client = ClientProxyFactory.create({
+      transport: Transport.TCP,
+      options: { host: '127.0.0.1', port },
+    });
+    await client.connect();
+    token = await issuer.token();
+  });
+  afterAll(async () => {
+    await client.close();
+    await service.close();
+    await issuer.close();
+  });
+
+  const send = (pattern: string, message: object) =>
+    lastValueFrom(client.send<unknown>(pattern, message)).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+
+  it("verifies the token in the message's authorization field and gives handlers the principal", async () => {
+    expect(await send('whoami', { authorization: `Bearer ${token}` })).toEqual({
+      value: { sub: issuer.clientId, issuer: issuer.url },
+    });
+    expect(await send('whoami', { headers: { authorization: token } })).toEqual({
+      value: { sub: issuer.clientId, issuer: issuer.url },
+    });
+  });
+
+  it('refuses a message without a token, or with a bad one, with an RpcException carrying the code', async () => {
+    expect(await send('whoami', { greeting: 'hi' })).toEqual({
+      error: expect.objectContaining({ status: 'error', statusCode: 401, code: 'TOKEN_MISSING' }),
+    });
+    const [h, p] = token.split('.');
+    const forged = `Bearer ${h}.${p}.${Buffer.from('x').toString('base64url')}`;
+    const refused = await send('whoami', { authorization: forged });
+    expect(refused).toEqual({ error: expect.objectContaining({ code: 'SIGNATURE_INVALID' }) });
+    expect(JSON.stringify(refused)).not.toMatch(/127\.0\.0\.1|stack/);
+  });
+
+  it('refuses a pattern whose @Scopes() the token lacks with 403 INSUFFICIENT_SCOPE, and serves on', async () => {
+    expect(await send('admin', { authorization: `Bearer ${token}` })).toEqual({
+      error: expect.objectContaining({ statusCode: 403, code: 'INSUFFICIENT_SCOPE' }),
+    });
+    expect(await send('whoami', { authorization: token })).toMatchObject({
+      value: { sub: issuer.clientId },
+    });
+  });
+});
