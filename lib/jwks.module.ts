@@ -14,6 +14,7 @@ import type { JwksModuleOptions } from './options/jwks-module-options.interface.
 import { resolveJwksOptions } from './options/resolve-jwks-options.js';
 import { JWKS_OPTIONS } from './options/resolved-jwks-options.js';
 import { fromAuthorizationBearer } from './verification/extract-token.js';
+import { JwksPassportRegistration } from './passport/jwks-passport-registration.js';
 import { JwksStrategy } from './passport/jwks.strategy.js';
 import { Clock } from './time/clock.js';
 import { SystemClock } from './time/system-clock.js';
@@ -43,6 +44,7 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     JwksKeyCache,
     JwtVerifier,
     JwksStrategy,
+    JwksPassportRegistration,
     AuthFailureLog,
     JwtAuthGuard,
     JwksGraphqlWs,

@@ -26,9 +26,8 @@ export interface Authenticated {
  * super(verifier); }`.
  *
  * `JwtAuthGuard` calls it directly (no passport machinery per request); it is also a real
- * passport-jwt strategy for `@nestjs/passport`'s `AuthGuard(...)`, verifying through `JwtVerifier`
- * either way. It registers in a passport registry of its own, never the process-global one, so
- * several Nest apps in one process each verify with their own options.
+ * passport-jwt strategy, named `jwks` for `@nestjs/passport`'s `AuthGuard('jwks')` and
+ * `AuthGuard(['jwks', 'other'])`, verifying through `JwtVerifier` either way.
  */
 @Injectable()
 export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
@@ -61,7 +60,10 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
     return { user, verified };
   }
 
-  /** A registry of its own, so constructing the strategy never replaces another app's `jwks`. */
+  /**
+   * A registry of its own at construction: the module names only its one principal hook `jwks` in
+   * passport's registry, once all are built (see `JwksPassportRegistration`).
+   */
   getPassportInstance(): passport.Authenticator {
     return new passport.Passport();
   }

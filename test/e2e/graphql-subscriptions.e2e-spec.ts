@@ -18,6 +18,9 @@ function subscribe(url: string, query: string, authorization?: string): Promise<
   const values: string[] = [];
   const errors: unknown[] = [];
   return new Promise((resolve) => {
+    const finish = () => {
+      void Promise.resolve(client.dispose()).then(() => resolve({ values, errors }));
+    };
     const client = createClient({
       url: url.replace(/^http/, 'ws') + '/graphql',
       webSocketImpl: WebSocket,
@@ -39,10 +42,9 @@ function subscribe(url: string, query: string, authorization?: string): Promise<
         },
         error: (error) => {
           errors.push(error);
-          if (!(error as { code?: number }).code)
-            void client.dispose().then(() => resolve({ values, errors }));
+          if (!(error as { code?: number }).code) finish();
         },
-        complete: () => void client.dispose().then(() => resolve({ values, errors })),
+        complete: () => finish(),
       },
     );
   });
