@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
 import { KeySet } from '../../lib/keys/key-set.js';
 import { generateSigningKey, type DevSigningKey } from '../../sample/dev-issuer.js';
+import { closeAfterEach } from '../fixtures/close-after-each.js';
 import { startFaultyJwks, type FaultyJwks } from '../fixtures/faulty-jwks.js';
 import { RecordingLogger } from '../fixtures/recording-logger.js';
 import { claims, signJwt } from '../fixtures/sign-jwt.js';
@@ -36,6 +37,18 @@ describe('Logs an attacker cannot flood', () => {
     await jwks.close();
   });
 
+  const track = closeAfterEach();
+  /** An app of its own, on a JWKS of its own, with its own log. */
+  async function separateApp(keys: unknown[]) {
+    const provider = track(await startFaultyJwks(keys));
+    const recorded = new RecordingLogger();
+    const options = {
+      issuers: [{ issuer: ISSUER, jwksUri: provider.url, audience: AUDIENCE }],
+      allowInsecureHttp: true,
+    };
+    const app = track(await startTestApp(options, 'express', undefined, recorded));
+    return { provider, app, recorded };
+  }
   const lines = (pattern: RegExp) => logger.lines.filter((line) => pattern.test(line.message));
   const fromIssuer = (iss: string) =>
     signJwt({ alg: 'RS256', kid: key.kid }, claims(iss, AUDIENCE, api.clock.now()), key);
@@ -79,19 +92,9 @@ describe('Logs an attacker cannot flood', () => {
       kid: `o${i}`,
     }));
     const small = Array.from({ length: 1500 }, (_, i) => ({ ...weak, kid: `w${i}` }));
-    const provider = await startFaultyJwks([...oct, ...small, publicJwk(key)]);
-    const recorded = new RecordingLogger();
     const imports = jest.spyOn(KeySet, 'fromJwks');
-    const app = await startTestApp(
-      {
-        issuers: [{ issuer: ISSUER, jwksUri: provider.url, audience: AUDIENCE }],
-        allowInsecureHttp: true,
-      },
-      'express',
-      undefined,
-      recorded,
-    );
     try {
+      const { provider, app, recorded } = await separateApp([...oct, ...small, publicJwk(key)]);
       const token = signJwt(
         { alg: 'RS256', kid: key.kid },
         claims(ISSUER, AUDIENCE, app.clock.now()),
@@ -105,38 +108,22 @@ describe('Logs an attacker cannot flood', () => {
       ]);
     } finally {
       imports.mockRestore();
-      await app.close();
-      await provider.close();
     }
   });
 
   it('verifies a token signed by the second of two keys published under one kid, and says so once', async () => {
     const twin = generateSigningKey();
-    const provider = await startFaultyJwks([
+    const { app, recorded } = await separateApp([
       publicJwk(key, { kid: 'twin' }),
       publicJwk(twin, { kid: 'twin' }),
     ]);
-    const recorded = new RecordingLogger();
-    const app = await startTestApp(
-      {
-        issuers: [{ issuer: ISSUER, jwksUri: provider.url, audience: AUDIENCE }],
-        allowInsecureHttp: true,
-      },
-      'express',
-      undefined,
-      recorded,
-    );
-    try {
-      const sign = (signer: DevSigningKey) =>
-        signJwt({ alg: 'RS256', kid: 'twin' }, claims(ISSUER, AUDIENCE, app.clock.now()), signer);
-      expect((await app.get('/me', sign(twin))).status).toBe(200);
-      expect((await app.get('/me', sign(key))).status).toBe(200);
-      expect(
-        recorded.at('warn').filter((line) => line.includes('several keys under kid')),
-      ).toHaveLength(1);
-    } finally {
-      await app.close();
-      await provider.close();
-    }
+    const sign = (signer: DevSigningKey) =>
+      signJwt({ alg: 'RS256', kid: 'twin' }, claims(ISSUER, AUDIENCE, app.clock.now()), signer);
+    expect((await app.get('/me', sign(twin))).status).toBe(200);
+    expect((await app.get('/me', sign(key))).status).toBe(200);
+    const duplicates = recorded
+      .at('warn')
+      .filter((line) => line.includes('several keys under kid'));
+    expect(duplicates).toHaveLength(1);
   });
 });

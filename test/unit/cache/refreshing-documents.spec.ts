@@ -65,7 +65,14 @@ function setup(options: Partial<JwksModuleOptions> = {}) {
   );
   /** Lets the engine's awaits (the store read) run, so a started fetch is registered. */
   const settle = () => new Promise((resolve) => setImmediate(resolve));
-  return { clock, engine, engines, fetches, failures, store, settle };
+  /** The first load, answered with `value`. */
+  const loadFirst = async (value = 'v1', maxAgeSeconds?: number) => {
+    const loaded = engine.get(ISSUER, LOAD.dependency);
+    await settle();
+    fetches[fetches.length - 1]!.resolve(value, maxAgeSeconds);
+    return loaded;
+  };
+  return { clock, engine, engines, fetches, failures, store, settle, loadFirst };
 }
 
 describe('RefreshingDocuments', () => {
@@ -81,11 +88,8 @@ describe('RefreshingDocuments', () => {
   });
 
   it('serves a stale copy at once and refreshes it once in the background', async () => {
-    const { clock, engine, fetches, settle } = setup();
-    const loaded = engine.get(ISSUER, LOAD.dependency);
-    await settle();
-    fetches[0]!.resolve('v1');
-    await loaded;
+    const { clock, engine, fetches, settle, loadFirst } = setup();
+    await loadFirst('v1');
     clock.advance(101); // past cacheTtl, within staleTtl
     expect(engine.peek(ISSUER)?.value).toBe('v1');
     expect(engine.peek(ISSUER)?.value).toBe('v1');
@@ -97,11 +101,8 @@ describe('RefreshingDocuments', () => {
   });
 
   it('refreshes ahead in the last 10 % of freshness, and not before', async () => {
-    const { clock, engine, fetches, settle } = setup();
-    const loaded = engine.get(ISSUER, LOAD.dependency);
-    await settle();
-    fetches[0]!.resolve('v1', 100);
-    await loaded;
+    const { clock, engine, fetches, settle, loadFirst } = setup();
+    await loadFirst('v1', 100);
     clock.advance(89);
     engine.peek(ISSUER);
     await settle();
@@ -113,11 +114,8 @@ describe('RefreshingDocuments', () => {
   });
 
   it('drops a copy past staleTtl: a caller must wait for a new one', async () => {
-    const { clock, engine, fetches, settle } = setup();
-    const loaded = engine.get(ISSUER, LOAD.dependency);
-    await settle();
-    fetches[0]!.resolve('v1');
-    await loaded;
+    const { clock, engine, loadFirst } = setup();
+    await loadFirst('v1');
     clock.advance(100 + 1000);
     expect(engine.peek(ISSUER)).toBeUndefined();
   });
@@ -155,11 +153,8 @@ describe('RefreshingDocuments', () => {
   });
 
   it('retries a failing source once per cooldown while a stale copy serves', async () => {
-    const { clock, engine, fetches, settle, failures } = setup();
-    const loaded = engine.get(ISSUER, LOAD.dependency);
-    await settle();
-    fetches[0]!.resolve('v1');
-    await loaded;
+    const { clock, engine, fetches, settle, failures, loadFirst } = setup();
+    await loadFirst('v1');
     clock.advance(101);
     engine.peek(ISSUER);
     await settle();
@@ -179,11 +174,8 @@ describe('RefreshingDocuments', () => {
   });
 
   it('refetches for a miss at most once per cooldown, and joins a load in flight', async () => {
-    const { clock, engine, fetches, settle } = setup();
-    const loaded = engine.get(ISSUER, LOAD.dependency);
-    await settle();
-    fetches[0]!.resolve('v1');
-    await loaded;
+    const { clock, engine, fetches, settle, loadFirst } = setup();
+    await loadFirst('v1');
     const wanted = (value: string) => value === 'v2';
     const miss = engine.refreshForMiss(ISSUER, wanted);
     const joined = engine.refreshForMiss(ISSUER, wanted);
@@ -201,11 +193,8 @@ describe('RefreshingDocuments', () => {
   });
 
   it('answers a miss at once while the source is failing', async () => {
-    const { clock, engine, fetches, settle } = setup();
-    const loaded = engine.get(ISSUER, LOAD.dependency);
-    await settle();
-    fetches[0]!.resolve('v1');
-    await loaded;
+    const { clock, engine, fetches, settle, loadFirst } = setup();
+    await loadFirst('v1');
     clock.advance(101);
     engine.peek(ISSUER);
     await settle();
