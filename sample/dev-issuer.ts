@@ -132,6 +132,8 @@ function createProvider(url: string, keys: DevSigningKey[], audience: string): P
         redirect_uris: [],
         response_types: [],
         scope: SCOPES,
+        // oidc-provider checks the client against the keys it holds (an ES256-only issuer, say).
+        id_token_signed_response_alg: keys[0]!.alg,
       },
     ],
     jwks: { keys: keys.map((key) => ({ ...key, use: 'sig' })) },

@@ -121,6 +121,11 @@ export class RefreshingDocuments<T> {
     return this.start(issuer, LOAD.forced);
   }
 
+  /** Drops everything kept for `issuer` (a resolved issuer evicted from the LRU). */
+  forget(issuer: string): void {
+    this.states.delete(issuer);
+  }
+
   /** Starts a background load unless one runs, or the source is failing and not yet due. */
   background(issuer: string, policy: LoadPolicy): void {
     const state = this.state(issuer);

@@ -43,6 +43,7 @@ export class IssuerDiscoveryService {
       },
       new Logger(IssuerDiscoveryService.name),
     );
+    issuers.onForgotten((issuer) => this.documents.forget(issuer));
   }
 
   /**

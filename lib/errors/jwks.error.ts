@@ -21,6 +21,8 @@ export type JwksErrorCode =
   | 'TYPE_INVALID'
   | 'PRINCIPAL_REFUSED'
   | 'INSUFFICIENT_SCOPE'
+  | 'INSUFFICIENT_ROLE'
+  | 'ISSUER_NOT_ALLOWED'
   | 'OPTIONS_INVALID';
 
 /** Base of every nestjs-jwks error. Branch on `code`; messages may change, codes do not. */

@@ -19,6 +19,8 @@ const DESCRIPTIONS: Readonly<Record<JwksErrorCode, string>> = {
   TYPE_INVALID: 'The token type is not accepted',
   PRINCIPAL_REFUSED: 'The token was refused by the application',
   INSUFFICIENT_SCOPE: 'The token lacks a required scope',
+  INSUFFICIENT_ROLE: 'The token lacks a required role',
+  ISSUER_NOT_ALLOWED: 'The token issuer is not allowed here',
   JWKS_FETCH_FAILED: 'The identity provider is unavailable',
   JWKS_INVALID: 'The identity provider is unavailable',
   METADATA_INVALID: 'The identity provider is unavailable',
@@ -67,6 +69,9 @@ function challenge(
   if (code === 'INSUFFICIENT_SCOPE') {
     return `Bearer error="insufficient_scope", error_description="${description}", scope="${scopes.join(' ')}"`;
   }
+  // RFC 6750 §3.1: "higher privileges than provided by the access token".
+  if (status === 403)
+    return `Bearer error="insufficient_scope", error_description="${description}"`;
   if (status === 401) return `Bearer error="invalid_token", error_description="${description}"`;
   return undefined;
 }

@@ -6,14 +6,15 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { OptionalAuth } from '../decorators/optional-auth.decorator.js';
-import { Public } from '../decorators/public.decorator.js';
-import { ScopesMetadata } from '../decorators/scopes.decorator.js';
+import { InsufficientRoleError } from '../errors/insufficient-role.error.js';
 import { InsufficientScopeError } from '../errors/insufficient-scope.error.js';
+import { IssuerNotAllowedError } from '../errors/issuer-not-allowed.error.js';
+import type { JwksError } from '../errors/jwks.error.js';
 import { TokenMissingError } from '../errors/token-missing.error.js';
 import { JwksStrategy } from '../passport/jwks.strategy.js';
 import { principalHookFor } from '../passport/principal-hooks.js';
-import type { JwtPayload } from '../verification/jwt.types.js';
+import { TrustedIssuers } from '../issuers/trusted-issuers.js';
+import type { VerifiedToken } from '../verification/jwt.types.js';
 import { AuthFailureLog } from './auth-failure-log.js';
 import { toAuthFailure } from './error-response.js';
 import {
@@ -22,6 +23,8 @@ import {
   responseFromContext,
   type AuthRequest,
 } from './request-from-context.js';
+import { missingRoles } from './roles-of.js';
+import { RouteRulesCache, type RouteRules } from './route-rules.js';
 import { missingScopes } from './scopes-of.js';
 import { setResponseHeader } from './set-response-header.js';
 import { tokenSources } from './token-sources.js';
@@ -41,11 +44,16 @@ import { transportException } from './transport-exception.js';
 export class JwtAuthGuard implements CanActivate, OnModuleInit {
   private hook: JwksStrategy | undefined;
 
+  private readonly rules: RouteRulesCache;
+
   constructor(
     private readonly strategy: JwksStrategy,
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly failures: AuthFailureLog,
-  ) {}
+    private readonly issuers: TrustedIssuers,
+  ) {
+    this.rules = new RouteRulesCache(reflector);
+  }
 
   /** Finds the module's principal hook at startup: an ambiguous one stops the application here. */
   onModuleInit(): void {
@@ -53,14 +61,14 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride(Public, targets)) return true;
+    const rules = this.rules.of(context);
+    if (rules.public) return true;
     const request = this.getRequest(context);
-    let payload: JwtPayload;
+    let verified: VerifiedToken;
     try {
       const token = this.tokenFrom(context, request);
       if (token === undefined) {
-        if (this.reflector.getAllAndOverride(OptionalAuth, targets)) return true;
+        if (rules.optional) return true;
         throw new TokenMissingError();
       }
       const hook = (this.hook ??= principalHookFor(
@@ -68,20 +76,17 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
         this.strategy,
         JwksStrategy,
       ));
-      const { user, verified } = await hook.authenticateToken(token);
-      request.user = user;
+      const authenticated = await hook.authenticateToken(token);
+      request.user = authenticated.user;
+      verified = authenticated.verified;
       attachVerifiedToken(request, verified);
-      payload = verified.payload;
     } catch (error) {
       // An HttpException thrown by a custom validate() is the application's own answer (403, ...).
       if (error instanceof HttpException) throw error;
       throw await this.reject(context, error);
     }
-    const required = this.reflector.getAllAndMerge(ScopesMetadata, targets);
-    const missing = missingScopes(payload, required);
-    if (missing.length > 0) {
-      throw await this.reject(context, new InsufficientScopeError(missing), required);
-    }
+    const broken = this.brokenRule(rules, verified);
+    if (broken !== undefined) throw await this.reject(context, broken, rules.scopes);
     return true;
   }
 
@@ -102,6 +107,17 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
       if (token !== undefined) return token;
     }
     return undefined;
+  }
+
+  /** The first rule of the route the verified token breaks: issuers, then scopes, then roles. */
+  private brokenRule(rules: RouteRules, { issuer, payload }: VerifiedToken): JwksError | undefined {
+    const refused = rules.issuers.find((allowed) => !allowed.includes(issuer));
+    if (refused !== undefined) return new IssuerNotAllowedError(issuer, refused);
+    const scopes = missingScopes(payload, rules.scopes);
+    if (scopes.length > 0) return new InsufficientScopeError(scopes);
+    if (rules.roles.length === 0) return undefined;
+    const roles = missingRoles(payload, this.issuers.require(issuer).rolesPath, rules.roles);
+    return roles.length > 0 ? new InsufficientRoleError(roles) : undefined;
   }
 
   private async reject(context: ExecutionContext, error: unknown, scopes?: readonly string[]) {

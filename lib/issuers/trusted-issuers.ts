@@ -1,37 +1,142 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { LruMap } from '../cache/lru-map.js';
+import { describeUntrusted } from '../errors/describe-untrusted.js';
 import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
+import { messageOf } from '../errors/to-error.js';
+import { RepeatLog } from '../logging/repeat-log.js';
 import {
   JWKS_OPTIONS,
   type ResolvedIssuer,
   type ResolvedJwksOptions,
 } from '../options/resolved-jwks-options.js';
+import { Clock } from '../time/clock.js';
+import type { IssuerMatch } from './issuer-match.interface.js';
+import { resolvedIssuerProblems } from './resolved-issuer-problems.js';
+import { TenantTemplate } from './tenant-template.js';
+import { resolveIssuerOptions } from '../options/resolve-issuer-options.js';
 
 /**
  * The one answer to "is this `iss` trusted, and with which options", for the verifier, discovery and
- * the key cache alike. Only exact, configured issuers are trusted; an unverified `iss` never causes a
- * network call by being asked about.
+ * the key cache alike: configured issuers (their aliases and `{tenantid}` templates), then the
+ * answers of `resolveIssuer`, kept in a bounded LRU. An `iss` nobody trusts never causes a network
+ * call by being asked about.
  */
 @Injectable()
 export class TrustedIssuers {
-  constructor(@Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions) {}
+  private readonly exact = new Map<string, IssuerMatch>();
+  private readonly templates: TenantTemplate[] = [];
+  /** Every issuer in use, configured or resolved, by its `issuer` (the engines' key). */
+  private readonly byKey = new Map<string, ResolvedIssuer>();
+  private readonly answers: LruMap<string, IssuerMatch | null>;
+  private readonly asking = new Map<string, Promise<IssuerMatch | null>>();
+  private readonly forgetters: Array<(issuer: string) => void> = [];
+  private readonly log: RepeatLog;
 
-  /** The issuer's settings, or `undefined` when `iss` is not trusted (any value, from any token). */
-  get(iss: unknown): ResolvedIssuer | undefined {
-    return typeof iss === 'string' ? this.options.issuers.get(iss) : undefined;
+  constructor(
+    @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
+    clock: Clock,
+  ) {
+    this.log = new RepeatLog(new Logger(TrustedIssuers.name), clock);
+    this.answers = new LruMap(options.maxIssuers, (iss, answer) => {
+      if (answer === null) return;
+      this.byKey.delete(iss);
+      this.forgetters.forEach((forget) => forget(iss));
+    });
+    for (const config of options.issuers.values()) {
+      this.byKey.set(config.issuer, config);
+      for (const iss of [config.issuer, ...config.aliases]) {
+        if (TenantTemplate.isTemplate(iss)) this.templates.push(new TenantTemplate(iss, config));
+        else this.exact.set(iss, { config, tenant: undefined });
+      }
+    }
   }
 
   /**
-   * The issuer's settings.
+   * Synchronously: the issuer `iss` names, `null` when it is not trusted, or `undefined` when only
+   * `resolve` can tell (a `resolveIssuer` not asked about it yet).
+   */
+  lookup(iss: unknown): IssuerMatch | null | undefined {
+    if (typeof iss !== 'string') return null;
+    const match = this.exact.get(iss) ?? this.matchTemplate(iss);
+    if (match !== undefined) return match;
+    if (this.options.resolveIssuer === undefined) return null;
+    return this.answers.has(iss) ? this.answers.get(iss) : undefined;
+  }
+
+  /** {@link lookup}, asking `resolveIssuer` when needed (once per `iss` at a time). */
+  resolve(iss: unknown): Promise<IssuerMatch | null> {
+    const known = this.lookup(iss);
+    if (known !== undefined) return Promise.resolve(known);
+    const name = iss as string;
+    let asked = this.asking.get(name);
+    // A flood of made-up issuers waits on no more questions at once than there are answers kept.
+    if (asked === undefined && this.asking.size >= this.options.maxIssuers)
+      return Promise.resolve(null);
+    if (asked === undefined) {
+      asked = this.ask(name).finally(() => this.asking.delete(name));
+      this.asking.set(name, asked);
+    }
+    return asked;
+  }
+
+  /**
+   * The settings of an issuer in use, by its configured `issuer`.
    * @throws IssuerUntrustedError (`ISSUER_UNTRUSTED`)
    */
-  require(iss: unknown): ResolvedIssuer {
-    const issuer = this.get(iss);
-    if (issuer === undefined) throw new IssuerUntrustedError(iss);
-    return issuer;
+  require(issuer: string): ResolvedIssuer {
+    const config = this.byKey.get(issuer);
+    if (config === undefined) throw new IssuerUntrustedError(issuer);
+    return config;
   }
 
   /** Every configured issuer (what is prefetched at bootstrap). */
   configured(): Iterable<ResolvedIssuer> {
     return this.options.issuers.values();
+  }
+
+  /** Calls `forget` with each resolved issuer evicted from the LRU, so its cached documents go too. */
+  onForgotten(forget: (issuer: string) => void): void {
+    this.forgetters.push(forget);
+  }
+
+  private matchTemplate(iss: string): IssuerMatch | undefined {
+    for (const template of this.templates) {
+      const match = template.match(iss);
+      if (match !== undefined) return match;
+    }
+    return undefined;
+  }
+
+  private async ask(iss: string): Promise<IssuerMatch | null> {
+    let options;
+    try {
+      options = await this.options.resolveIssuer!(iss);
+    } catch (error) {
+      this.log.note('threw', {
+        level: 'error',
+        first: () =>
+          `resolveIssuer threw for ${describeUntrusted(iss)}, refused: ${messageOf(error)}`,
+        repeats: (count, seconds) =>
+          `resolveIssuer threw ${count} more times in the last ${seconds} s`,
+      });
+      return null; // not remembered: the next token asks again
+    }
+    const problems =
+      options === undefined ? [] : resolvedIssuerProblems(iss, options, this.options);
+    if (problems.length > 0) {
+      this.log.note('invalid', {
+        level: 'warn',
+        first: () => `resolveIssuer's answer for an issuer is refused: ${problems.join('; ')}`,
+        repeats: (count, seconds) => `${count} more answers refused so in the last ${seconds} s`,
+      });
+    }
+    const config =
+      options === undefined || problems.length > 0
+        ? undefined
+        : resolveIssuerOptions(options, this.options.moduleAlgorithms);
+    const answer = config === undefined ? null : { config, tenant: undefined };
+    if (config !== undefined) this.byKey.set(iss, config);
+    this.answers.set(iss, answer);
+    return answer;
   }
 }

@@ -53,6 +53,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
       },
       this.logger,
     );
+    issuers.onForgotten((issuer) => this.sets.forget(issuer));
   }
 
   /** Fetches every issuer's metadata and keys in the background; failures are logged, not fatal. */

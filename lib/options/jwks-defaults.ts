@@ -17,4 +17,7 @@ export const JWKS_DEFAULTS = Object.freeze({
   prefetch: true,
   allowInsecureHttp: false,
   verifiedTokenCache: false as const,
+  maxIssuers: 100,
+  rolesClaim: 'roles',
+  tenantClaim: 'tid',
 });

@@ -29,6 +29,27 @@ export interface IssuerOptions {
   requiredClaims?: string[];
   /** Expected JOSE header `typ`, e.g. `at+jwt` (RFC 9068); compared case-insensitively, `application/` prefix optional. */
   typ?: string;
+  /**
+   * Other `iss` values that name this same issuer and its keys (Google writes both
+   * `https://accounts.google.com` and `accounts.google.com`).
+   */
+  issuerAliases?: string[];
+  /**
+   * With a `{tenantid}` placeholder in `issuer` (or an alias), the tenants accepted: a token's `iss`
+   * must be the template filled with its own `tenantClaim`. Any tenant when unset.
+   */
+  allowedTenants?: string[];
+  /** The claim that names the tenant of a `{tenantid}` issuer. @defaultValue 'tid' */
+  tenantClaim?: string;
+  /** Accepted `azp` (authorized party) values: the client the token was issued to. Not checked when unset. */
+  authorizedParty?: string | string[];
+  /** Claims that must hold one of the given values, e.g. Cognito's `{ token_use: 'access', client_id: '…' }`. */
+  expectedClaims?: Record<string, string | string[]>;
+  /**
+   * Where `@Roles()` reads roles: a dot path into the claims (`realm_access.roles`), holding an
+   * array or a space-separated string. @defaultValue 'roles'
+   */
+  rolesClaim?: string;
 }
 
 /** Options of `JwksModule.forRoot()` / `forRootAsync()`. Every duration is in seconds. */
@@ -77,4 +98,14 @@ export interface JwksModuleOptions {
    * at most `maxTokenLength` characters plus the decoded claims. @defaultValue false
    */
   verifiedTokenCache?: { max: number } | false;
+  /**
+   * Trust issuers that are not listed, one at a time (one tenant per customer): asked for an `iss`
+   * no configured issuer matches, it returns that issuer's options, or `undefined` to refuse it.
+   * Its answers, refusals included, are kept in a bounded LRU (`maxIssuers`); a resolved issuer
+   * follows every rule a configured one does, with algorithms among the module's. It should not
+   * throw: an error counts as a refusal, not remembered.
+   */
+  resolveIssuer?: (iss: string) => IssuerOptions | undefined | Promise<IssuerOptions | undefined>;
+  /** Most answers of `resolveIssuer` kept; configured issuers do not count and are never evicted. @defaultValue 100 */
+  maxIssuers?: number;
 }

@@ -1,8 +1,8 @@
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { JWKS_DEFAULTS } from './jwks-defaults.js';
-import type { JwsAlgorithm } from './jws-algorithms.js';
-import type { IssuerOptions, JwksModuleOptions } from './jwks-module-options.interface.js';
-import type { ResolvedIssuer, ResolvedJwksOptions } from './resolved-jwks-options.js';
+import type { JwksModuleOptions } from './jwks-module-options.interface.js';
+import { resolveIssuerOptions } from './resolve-issuer-options.js';
+import type { ResolvedJwksOptions } from './resolved-jwks-options.js';
 import type { TokenExtractor } from './token-extractor.interface.js';
 import { validateJwksOptions } from './validate-jwks-options.js';
 
@@ -20,15 +20,24 @@ export function resolveJwksOptions(
   const d = JWKS_DEFAULTS;
   const moduleAlgorithms = options.algorithms ?? d.algorithms;
   const issuers = new Map(
-    options.issuers.map((issuer) => [issuer.issuer, resolveIssuer(issuer, moduleAlgorithms)]),
+    options.issuers.map((issuer) => [
+      issuer.issuer,
+      resolveIssuerOptions(issuer, moduleAlgorithms),
+    ]),
   );
   const extractors = [
     ...(options.tokenExtractors ?? [defaultExtractor]),
     ...options.issuers.flatMap((issuer) => issuer.tokenExtractors ?? []),
   ];
+  // What a token's alg is first checked against: every issuer's, and the module's for resolved ones.
+  const algorithms = [...issuers.values()].flatMap((issuer) => issuer.algorithmList);
+  if (options.resolveIssuer !== undefined) algorithms.push(...moduleAlgorithms);
   return Object.freeze({
     issuers,
-    algorithms: new Set([...issuers.values()].flatMap((issuer) => issuer.algorithmList)),
+    resolveIssuer: options.resolveIssuer,
+    maxIssuers: options.maxIssuers ?? d.maxIssuers,
+    moduleAlgorithms: Object.freeze([...moduleAlgorithms]),
+    algorithms: new Set(algorithms),
     clockToleranceMs: seconds(options.clockTolerance ?? d.clockTolerance),
     cacheTtlMs: seconds(options.cacheTtl ?? d.cacheTtl),
     minCacheTtlMs: seconds(options.minCacheTtl ?? d.minCacheTtl),
@@ -46,32 +55,6 @@ export function resolveJwksOptions(
     events: Object.freeze({ ...options.events }),
     verifiedTokenCacheMax: cacheMax(options.verifiedTokenCache ?? d.verifiedTokenCache),
   });
-}
-
-function resolveIssuer(
-  options: IssuerOptions,
-  moduleAlgorithms: readonly JwsAlgorithm[],
-): ResolvedIssuer {
-  const algorithmList = Object.freeze([...new Set(options.algorithms ?? moduleAlgorithms)]);
-  const audience = options.audience;
-  return Object.freeze({
-    issuer: options.issuer,
-    jwksUri: options.jwksUri,
-    discoveryUrl: options.discoveryUrl,
-    audiences:
-      audience === undefined ? undefined : new Set(Array.isArray(audience) ? audience : [audience]),
-    algorithms: new Set(algorithmList),
-    algorithmList,
-    rewriteJwksOrigin: options.rewriteJwksOrigin ?? false,
-    requiredClaims: Object.freeze([...(options.requiredClaims ?? [])]),
-    typ: options.typ === undefined ? undefined : normalizeTyp(options.typ),
-  });
-}
-
-/** RFC 7515 §4.1.9: the `application/` prefix may be omitted, and media types compare case-insensitively. */
-export function normalizeTyp(typ: string): string {
-  const lower = typ.toLowerCase();
-  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
 
 function cacheMax(cache: { max: number } | false): number {

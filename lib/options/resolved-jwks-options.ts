@@ -1,4 +1,5 @@
 import type { JwksEvents } from './jwks-events.interface.js';
+import type { JwksModuleOptions } from './jwks-module-options.interface.js';
 import type { JwsAlgorithm } from './jws-algorithms.js';
 import type { TokenExtractor } from './token-extractor.interface.js';
 
@@ -20,11 +21,27 @@ export interface ResolvedIssuer {
   readonly requiredClaims: readonly string[];
   /** Normalised (lower case, no `application/`), or `undefined` when not checked. */
   readonly typ: string | undefined;
+  /** Other `iss` values naming this issuer. */
+  readonly aliases: readonly string[];
+  /** For a `{tenantid}` issuer: the claim naming the tenant, and the accepted tenants (any when unset). */
+  readonly tenant: { readonly claim: string; readonly allowed: ReadonlySet<string> | undefined };
+  /** `undefined` when `azp` is not checked. */
+  readonly authorizedParties: ReadonlySet<string> | undefined;
+  /** Claims that must hold one of the given values. */
+  readonly expectedClaims: ReadonlyArray<readonly [string, ReadonlySet<string>]>;
+  /** The dot path of the roles claim, split. */
+  readonly rolesPath: readonly string[];
 }
 
 /** What `resolveJwksOptions` makes of `JwksModuleOptions`; durations in milliseconds from here on. */
 export interface ResolvedJwksOptions {
+  /** The configured issuers, by `issuer`. */
   readonly issuers: ReadonlyMap<string, ResolvedIssuer>;
+  /** Asked for an `iss` no configured issuer matches; see `JwksModuleOptions.resolveIssuer`. */
+  readonly resolveIssuer: JwksModuleOptions['resolveIssuer'];
+  readonly maxIssuers: number;
+  /** The module's own algorithms: those a resolved issuer may use. */
+  readonly moduleAlgorithms: readonly JwsAlgorithm[];
   /** Union of all issuers' algorithms: anything else is refused before the issuer is even looked up. */
   readonly algorithms: ReadonlySet<JwsAlgorithm>;
   readonly clockToleranceMs: number;

@@ -35,6 +35,18 @@ export function checkClaims(
   for (const claim of issuer.requiredClaims) {
     if (payload[claim] === undefined) throw new ClaimInvalidError(claim, 'is required');
   }
+  // OIDC Core §2: azp names the client the token was issued to (Keycloak, Google).
+  if (issuer.authorizedParties !== undefined && !hasValue(payload.azp, issuer.authorizedParties)) {
+    throw new ClaimInvalidError('azp', 'is not an authorized party');
+  }
+  for (const [claim, accepted] of issuer.expectedClaims) {
+    if (!hasValue(payload[claim], accepted))
+      throw new ClaimInvalidError(claim, 'has a value not accepted');
+  }
+}
+
+function hasValue(value: unknown, accepted: ReadonlySet<string>): boolean {
+  return typeof value === 'string' && accepted.has(value);
 }
 
 // The range of a JavaScript Date, in seconds: beyond it no instant can be compared or reported.

@@ -12,8 +12,8 @@ import type { ImportedKey } from '../keys/imported-key.interface.js';
 import { KeySet } from '../keys/key-set.js';
 import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
-import { normalizeTyp } from '../options/resolve-jwks-options.js';
-import { algorithmProblems } from '../options/validate-jwks-options.js';
+import { normalizeTyp } from '../options/resolve-issuer-options.js';
+import { algorithmProblems } from '../options/option-checks.js';
 import { Clock } from '../time/clock.js';
 import { checkClaims } from './check-claims.js';
 import { checkHeader } from './check-header.js';
@@ -73,9 +73,11 @@ export class JwtVerifier {
       this.options.maxTokenLength,
     );
     const alg = checkHeader(header, this.options.algorithms, this.allowedList);
-    // The unverified iss only selects among configured issuers; anything else stops here, offline.
-    const issuer = this.issuers.get(payload.iss);
-    if (issuer === undefined) throw new IssuerUntrustedError(payload.iss);
+    // The unverified iss only selects among trusted issuers; anything else stops here, offline.
+    let match = this.issuers.lookup(payload.iss);
+    if (match === undefined) match = await this.issuers.resolve(payload.iss);
+    if (match === null) throw new IssuerUntrustedError(payload.iss);
+    const issuer = match.config;
     if (!issuer.algorithms.has(alg)) throw new AlgorithmNotAllowedError(alg, issuer.algorithmList);
     if (
       issuer.typ !== undefined &&
@@ -88,6 +90,10 @@ export class JwtVerifier {
       this.keys.peek(issuer.issuer, header.kid, alg) ??
       (await this.keys.getKey(issuer.issuer, header.kid, alg));
     const key = requireSignature(alg, keys, signingInput, signature, issuer.issuer, header.kid);
+    // A tenant's iss names a tenant: the token must be that tenant's own, not another's.
+    if (match.tenant !== undefined && payload[issuer.tenant.claim] !== match.tenant) {
+      throw new IssuerUntrustedError(payload.iss);
+    }
     checkClaims(payload, issuer, this.clock.now(), this.options.clockToleranceMs);
     const verified: VerifiedToken = { payload, header, issuer: issuer.issuer };
     if (this.cache === undefined) return verified;

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { LruMap } from '../cache/lru-map.js';
 import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 import type { VerifiedToken } from './jwt.types.js';
 
@@ -18,10 +19,11 @@ export interface CachedVerification {
  * key that verified it has left the issuer's set.
  */
 export class VerifiedTokenCache {
-  // A Map iterates in insertion order: re-inserting on a hit keeps the least recently used first.
-  private readonly entries = new Map<string, CachedVerification>();
+  private readonly entries: LruMap<string, CachedVerification>;
 
-  constructor(private readonly max: number) {}
+  constructor(max: number) {
+    this.entries = new LruMap(max);
+  }
 
   get size(): number {
     return this.entries.size;
@@ -29,17 +31,12 @@ export class VerifiedTokenCache {
 
   get(token: string, now: number): CachedVerification | undefined {
     const entry = this.entries.get(token);
-    if (entry === undefined) return undefined;
+    if (entry === undefined || now < entry.expiresAt) return entry;
     this.entries.delete(token);
-    if (now >= entry.expiresAt) return undefined;
-    this.entries.set(token, entry);
-    return entry;
+    return undefined;
   }
 
   set(token: string, entry: CachedVerification): void {
-    if (this.entries.size >= this.max && !this.entries.has(token)) {
-      this.entries.delete(this.entries.keys().next().value!);
-    }
     this.entries.set(token, entry);
   }
 

@@ -85,6 +85,39 @@ describe('resolveJwksOptions', () => {
       { issuers: [{ issuer: 'https://a.test' }], tokenExtractors: ['x'] },
       /tokenExtractors must be an array of functions/,
     ],
+    [
+      { issuers: [{ issuer: 'https://login.test/{tenantid}/v2.0' }] },
+      /is a template: set discoveryUrl or jwksUri/,
+    ],
+    [{ issuers: [{ issuer: 'https://a.test', issuerAliases: 'a.test' }] }, /issuerAliases/],
+    [
+      {
+        issuers: [
+          { issuer: 'https://a.test' },
+          { issuer: 'https://b.test', issuerAliases: ['https://a.test'] },
+        ],
+      },
+      /listed twice/,
+    ],
+    [{ issuers: [{ issuer: 'https://a.test', authorizedParty: [] }] }, /authorizedParty/],
+    [
+      { issuers: [{ issuer: 'https://a.test', expectedClaims: { token_use: 1 } }] },
+      /expectedClaims\.token_use/,
+    ],
+    [
+      { issuers: [{ issuer: 'https://a.test', rolesClaim: '' }] },
+      /rolesClaim must be a non-empty string/,
+    ],
+    [{ issuers: [{ issuer: 'https://a.test', allowedTenants: [''] }] }, /allowedTenants/],
+    [
+      { issuers: [{ issuer: 'https://a.test' }], resolveIssuer: 'x' },
+      /resolveIssuer must be a function/,
+    ],
+    [{ issuers: [{ issuer: 'https://a.test' }], maxIssuers: 0 }, /maxIssuers must be an integer/],
+    [
+      { issuers: [{ issuer: 'https://a.test' }], verifiedTokenCache: { max: 10, ttl: 1 } },
+      /verifiedTokenCache\.ttl is not an option/,
+    ],
   ])('refuses %j', (options, expected) => {
     expect(problems(options).join('\n')).toMatch(expected);
   });
@@ -100,5 +133,13 @@ describe('resolveJwksOptions', () => {
         ],
       }),
     ).toEqual([]);
+  });
+
+  it('accepts no configured issuer when resolveIssuer decides, and splits the roles path', () => {
+    expect(problems({ issuers: [], resolveIssuer: () => undefined })).toEqual([]);
+    const resolved = resolve({
+      issuers: [{ issuer: 'https://a.test', rolesClaim: 'realm_access.roles' }],
+    });
+    expect(resolved.issuers.get('https://a.test')!.rolesPath).toEqual(['realm_access', 'roles']);
   });
 });

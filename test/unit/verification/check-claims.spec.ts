@@ -56,4 +56,32 @@ describe('checkClaims', () => {
     ).issuers.get(ISS)!;
     expect(() => checkClaims({ ...valid, aud: undefined }, open, NOW, TOLERANCE)).not.toThrow();
   });
+
+  it('checks azp against authorizedParty and claims against expectedClaims', () => {
+    const strict = resolveJwksOptions(
+      {
+        issuers: [
+          {
+            issuer: ISS,
+            authorizedParty: ['web', 'cli'],
+            expectedClaims: { token_use: 'access', client_id: ['c1', 'c2'] },
+          },
+        ],
+      },
+      fromAuthorizationBearer,
+    ).issuers.get(ISS)!;
+    const result = (extra: Record<string, unknown>) => {
+      try {
+        checkClaims({ ...valid, ...extra }, strict, NOW, TOLERANCE);
+        return 'OK';
+      } catch (error) {
+        return (error as { code: string }).code;
+      }
+    };
+    expect(result({ azp: 'cli', token_use: 'access', client_id: 'c2' })).toBe('OK');
+    expect(result({ azp: 'other', token_use: 'access', client_id: 'c1' })).toBe('CLAIM_INVALID');
+    expect(result({ token_use: 'access', client_id: 'c1' })).toBe('CLAIM_INVALID');
+    expect(result({ azp: 'web', token_use: 'id', client_id: 'c1' })).toBe('CLAIM_INVALID');
+    expect(result({ azp: 'web', token_use: 'access', client_id: ['c1'] })).toBe('CLAIM_INVALID');
+  });
 });

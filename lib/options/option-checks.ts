@@ -1,0 +1,103 @@
+import { isJwsAlgorithm } from './jws-algorithms.js';
+import { parseUrl, urlPolicyViolation } from './url-policy.js';
+
+/** Each check adds what is wrong with one value to `problems`, naming its path. */
+export type Problems = string[];
+
+// A misspelt option (audiences, jwks_uri) would otherwise be ignored in silence: a check not made.
+export function unknownKeys(options: object, known: ReadonlySet<string>, prefix: string): string[] {
+  return Object.keys(options)
+    .filter((key) => !known.has(key))
+    .map((key) => `${prefix}${key} is not an option`);
+}
+
+export function checkUrl(
+  problems: Problems,
+  path: string,
+  value: unknown,
+  insecure: boolean,
+  hint = '',
+) {
+  const url = typeof value === 'string' ? parseUrl(value) : undefined;
+  if (url === undefined) {
+    problems.push(`${path} must be an absolute URL${hint}`);
+    return;
+  }
+  const violation = urlPolicyViolation(url, insecure);
+  if (violation !== undefined) problems.push(`${path} ${value}: ${violation}`);
+}
+
+/** A string, or a non-empty array of them (an audience, an authorized party). */
+export function checkStringOrList(problems: Problems, path: string, value: unknown) {
+  if (value === undefined || isNonEmptyString(value)) return;
+  if (Array.isArray(value) && value.length > 0 && value.every(isNonEmptyString)) return;
+  problems.push(`${path} must be a non-empty string or a non-empty array of them`);
+}
+
+/** An array of non-empty strings (claim names, tenants, aliases). */
+export function checkStringList(problems: Problems, path: string, value: unknown, what: string) {
+  if (value === undefined) return;
+  if (!(Array.isArray(value) && value.every(isNonEmptyString))) {
+    problems.push(`${path} must be an array of ${what}`);
+  }
+}
+
+/** The problems of an algorithm allow-list (`none`, `HS*` and unknown names are refused). */
+export function algorithmProblems(value: unknown, path = 'algorithms'): string[] {
+  const problems: Problems = [];
+  checkAlgorithms(problems, path, value);
+  return problems;
+}
+
+export function checkAlgorithms(problems: Problems, path: string, value: unknown) {
+  if (value === undefined) return;
+  if (!Array.isArray(value) || value.length === 0) {
+    problems.push(`${path} must be a non-empty array`);
+    return;
+  }
+  value.forEach((alg, index) => {
+    if (isJwsAlgorithm(alg)) return;
+    const name = JSON.stringify(alg);
+    const why =
+      typeof alg === 'string' && /^(none|HS\d+)$/i.test(alg)
+        ? 'is never allowed: a public JWKS cannot verify it safely (algorithm confusion)'
+        : 'is not supported; use RS256/384/512, PS256/384/512, ES256/384/512 or EdDSA';
+    problems.push(`${path}[${index}] ${name} ${why}`);
+  });
+}
+
+export function checkFunctions(problems: Problems, path: string, value: unknown) {
+  if (value === undefined) return;
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'function')) {
+    problems.push(`${path} must be an array of functions (request) => string | undefined`);
+  }
+}
+
+export function checkNumber(
+  problems: Problems,
+  key: string,
+  value: unknown,
+  min: number,
+  integer = false,
+  max = Number.MAX_SAFE_INTEGER,
+) {
+  if (value === undefined) return;
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    value >= min &&
+    value <= max &&
+    (!integer || Number.isInteger(value));
+  if (!ok) {
+    const kind = integer ? 'an integer' : 'a number';
+    problems.push(`${key} must be ${kind} from ${min} to ${max}${integer ? '' : ' (seconds)'}`);
+  }
+}
+
+export function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

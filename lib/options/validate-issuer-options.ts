@@ -1,0 +1,93 @@
+import type { IssuerOptions } from './jwks-module-options.interface.js';
+import {
+  checkAlgorithms,
+  checkFunctions,
+  checkStringList,
+  checkStringOrList,
+  checkUrl,
+  isNonEmptyString,
+  isRecord,
+  unknownKeys,
+  type Problems,
+} from './option-checks.js';
+
+const ISSUER_KEYS = new Set([
+  'issuer',
+  'discoveryUrl',
+  'jwksUri',
+  'audience',
+  'algorithms',
+  'rewriteJwksOrigin',
+  'tokenExtractors',
+  'requiredClaims',
+  'typ',
+  'issuerAliases',
+  'allowedTenants',
+  'tenantClaim',
+  'authorizedParty',
+  'expectedClaims',
+  'rolesClaim',
+]);
+
+/** The placeholder of a multi-tenant issuer (Entra ID's `https://login.microsoftonline.com/{tenantid}/v2.0`). */
+export const TENANT_PLACEHOLDER = '{tenantid}';
+
+/**
+ * Every problem of one issuer's options, each naming its path (`issuers[1].jwksUri ...`): for a
+ * configured issuer at startup, and for one `resolveIssuer` returns.
+ */
+export function issuerProblems(options: IssuerOptions, path: string, insecure: boolean): Problems {
+  if (!isRecord(options)) return [`${path} must be an object`];
+  const problems = unknownKeys(options, ISSUER_KEYS, `${path}.`);
+  checkLocation(problems, options, path, insecure);
+  checkStringOrList(problems, `${path}.audience`, options.audience);
+  checkStringOrList(problems, `${path}.authorizedParty`, options.authorizedParty);
+  checkAlgorithms(problems, `${path}.algorithms`, options.algorithms);
+  checkFunctions(problems, `${path}.tokenExtractors`, options.tokenExtractors);
+  checkStringList(problems, `${path}.requiredClaims`, options.requiredClaims, 'claim names');
+  checkStringList(problems, `${path}.issuerAliases`, options.issuerAliases, 'issuer strings');
+  checkStringList(problems, `${path}.allowedTenants`, options.allowedTenants, 'tenant ids');
+  for (const key of ['typ', 'tenantClaim', 'rolesClaim'] as const) {
+    if (options[key] !== undefined && !isNonEmptyString(options[key])) {
+      problems.push(`${path}.${key} must be a non-empty string`);
+    }
+  }
+  if (options.rewriteJwksOrigin !== undefined && typeof options.rewriteJwksOrigin !== 'boolean') {
+    problems.push(`${path}.rewriteJwksOrigin must be a boolean`);
+  }
+  checkExpectedClaims(problems, `${path}.expectedClaims`, options.expectedClaims);
+  return problems;
+}
+
+function checkLocation(
+  problems: Problems,
+  options: IssuerOptions,
+  path: string,
+  insecure: boolean,
+) {
+  const { issuer, jwksUri, discoveryUrl } = options;
+  const explicit = jwksUri !== undefined || discoveryUrl !== undefined;
+  if (!isNonEmptyString(issuer) || issuer.trim() === '') {
+    problems.push(`${path}.issuer must be a non-empty string`);
+  } else if (issuer.includes(TENANT_PLACEHOLDER) && !explicit) {
+    // A template names no document: the metadata of "common" lives at a URL of its own.
+    problems.push(`${path}.issuer ${issuer} is a template: set discoveryUrl or jwksUri`);
+  } else if (!explicit) {
+    // Without an explicit URL the metadata location is derived from the issuer, so it must be a URL.
+    checkUrl(problems, `${path}.issuer`, issuer, insecure, ' (or set jwksUri / discoveryUrl)');
+  }
+  if (jwksUri !== undefined) checkUrl(problems, `${path}.jwksUri`, jwksUri, insecure);
+  if (discoveryUrl !== undefined)
+    checkUrl(problems, `${path}.discoveryUrl`, discoveryUrl, insecure);
+}
+
+function checkExpectedClaims(problems: Problems, path: string, value: unknown) {
+  if (value === undefined) return;
+  if (!isRecord(value)) {
+    problems.push(`${path} must be an object of claim name to value(s)`);
+    return;
+  }
+  for (const [claim, expected] of Object.entries(value)) {
+    checkStringOrList(problems, `${path}.${claim}`, expected);
+  }
+}

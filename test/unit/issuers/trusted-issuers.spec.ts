@@ -1,0 +1,86 @@
+import { describe, expect, it } from '@jest/globals';
+import { TrustedIssuers } from '../../../lib/issuers/trusted-issuers.js';
+import { SystemClock } from '../../../lib/time/system-clock.js';
+import type { JwksModuleOptions } from '../../../lib/index.js';
+import { resolveJwksOptions } from '../../../lib/options/resolve-jwks-options.js';
+import { fromAuthorizationBearer } from '../../../lib/verification/extract-token.js';
+
+const registry = (options: JwksModuleOptions) =>
+  new TrustedIssuers(resolveJwksOptions(options, fromAuthorizationBearer), new SystemClock());
+
+describe('TrustedIssuers', () => {
+  const issuers = registry({
+    issuers: [
+      { issuer: 'https://a.test', issuerAliases: ['a.test'] },
+      {
+        issuer: 'https://login.example.test/{tenantid}/v2.0',
+        jwksUri: 'https://login.example.test/common/keys',
+        issuerAliases: ['https://sts.example.test/{tenantid}/'],
+      },
+    ],
+  });
+
+  it('matches configured issuers, their aliases and their tenant templates, and nothing else', () => {
+    expect(issuers.lookup('https://a.test')?.config.issuer).toBe('https://a.test');
+    expect(issuers.lookup('a.test')?.config.issuer).toBe('https://a.test');
+    expect(issuers.lookup('https://login.example.test/t1/v2.0')).toMatchObject({ tenant: 't1' });
+    expect(issuers.lookup('https://sts.example.test/t2/')).toMatchObject({ tenant: 't2' });
+    expect(issuers.lookup('https://a.test/')).toBeNull();
+    expect(issuers.lookup(42)).toBeNull();
+  });
+
+  it('requires issuers in use by their configured name', () => {
+    expect(issuers.require('https://a.test').issuer).toBe('https://a.test');
+    expect(() => issuers.require('a.test')).toThrow(
+      expect.objectContaining({ code: 'ISSUER_UNTRUSTED' }),
+    );
+  });
+
+  it('asks resolveIssuer once per iss at a time, and remembers refusals', async () => {
+    let asked = 0;
+    const dynamic = registry({
+      issuers: [],
+      resolveIssuer: async (iss) => {
+        asked++;
+        return iss.startsWith('https://tenant') ? { issuer: iss } : undefined;
+      },
+    });
+    expect(dynamic.lookup('https://tenant-1.test')).toBeUndefined();
+    const [first, second] = await Promise.all([
+      dynamic.resolve('https://tenant-1.test'),
+      dynamic.resolve('https://tenant-1.test'),
+    ]);
+    expect(first).toBe(second);
+    expect(first?.config.issuer).toBe('https://tenant-1.test');
+    expect(await dynamic.resolve('https://other.test')).toBeNull();
+    expect(dynamic.lookup('https://other.test')).toBeNull();
+    expect(asked).toBe(2);
+  });
+
+  it('refuses, without remembering, when resolveIssuer throws', async () => {
+    let calls = 0;
+    const failing = registry({
+      issuers: [],
+      resolveIssuer: () => {
+        calls++;
+        throw new Error('tenant database down');
+      },
+    });
+    expect(await failing.resolve('https://t.test')).toBeNull();
+    expect(await failing.resolve('https://t.test')).toBeNull();
+    expect(calls).toBe(2);
+  });
+
+  it("refuses an answer for another issuer, or with algorithms beyond the module's", async () => {
+    const sloppy = registry({
+      issuers: [],
+      algorithms: ['RS256'],
+      resolveIssuer: (iss) =>
+        iss === 'https://x.test'
+          ? { issuer: 'https://y.test' }
+          : { issuer: iss, algorithms: ['ES256'] },
+    });
+    expect(await sloppy.resolve('https://x.test')).toBeNull();
+    expect(await sloppy.resolve('https://z.test')).toBeNull();
+  });
+});
