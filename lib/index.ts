@@ -5,6 +5,7 @@ export type { IssuerOptions, JwksModuleOptions } from './options/jwks-module-opt
 export type { JwsAlgorithm } from './options/jws-algorithms.js';
 export { JWS_ALGORITHMS } from './options/jws-algorithms.js';
 export type { TokenExtractor } from './options/token-extractor.interface.js';
+export type { FetchFunction } from './options/fetch-function.interface.js';
 export { JWKS_DEFAULTS } from './options/jwks-defaults.js';
 
 export { Clock } from './time/clock.js';
@@ -20,7 +21,7 @@ export { JwtVerifier } from './verification/jwt-verifier.js';
 export type { JoseHeader, JwtPayload, VerifiedToken } from './verification/jwt.types.js';
 
 export { JwksStrategy, type Authenticated } from './passport/jwks.strategy.js';
-export { fromAuthorizationBearer } from './verification/extract-token.js';
+export { fromAuthorizationBearer, fromCookie, fromHeader } from './verification/extract-token.js';
 export { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 export { JwksGraphqlWs, type GraphqlWsConnection } from './guards/jwks-graphql-ws.js';
 export { rememberHandshake } from './guards/request-from-context.js';
@@ -61,3 +62,20 @@ export type {
   KeyNotFoundEvent,
   RefreshEvent,
 } from './options/jwks-events.interface.js';
+
+export { auth0 } from './presets/auth0.preset.js';
+export {
+  cloudflareAccess,
+  CF_ACCESS_COOKIE,
+  CF_ACCESS_HEADER,
+} from './presets/cloudflare-access.preset.js';
+export { CloudflareAccessIdentity } from './presets/cloudflare-access-identity.js';
+export type {
+  CloudflareAccessClaims,
+  CloudflareIdentity,
+} from './presets/cloudflare-access.types.js';
+export { cognito } from './presets/cognito.preset.js';
+export { entraId } from './presets/entra-id.preset.js';
+export { firebase, google } from './presets/google.preset.js';
+export { keycloak } from './presets/keycloak.preset.js';
+export { okta } from './presets/okta.preset.js';

@@ -14,6 +14,7 @@ import type { JwksModuleOptions } from './options/jwks-module-options.interface.
 import { resolveJwksOptions } from './options/resolve-jwks-options.js';
 import { JWKS_OPTIONS } from './options/resolved-jwks-options.js';
 import { fromAuthorizationBearer } from './verification/extract-token.js';
+import { CloudflareAccessIdentity } from './presets/cloudflare-access-identity.js';
 import { JwksPassportRegistration } from './passport/jwks-passport-registration.js';
 import { JwksStrategy } from './passport/jwks.strategy.js';
 import { Clock } from './time/clock.js';
@@ -48,6 +49,7 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     AuthFailureLog,
     JwtAuthGuard,
     JwksGraphqlWs,
+    CloudflareAccessIdentity,
   ],
   exports: [
     JWKS_OPTIONS,
@@ -60,6 +62,7 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     AuthFailureLog,
     JwtAuthGuard,
     JwksGraphqlWs,
+    CloudflareAccessIdentity,
   ],
 })
 export class JwksModule extends ConfigurableModuleClass {}

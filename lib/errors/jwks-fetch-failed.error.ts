@@ -8,7 +8,7 @@ export class JwksFetchFailedError extends JwksError {
   constructor(
     readonly uri: string,
     readonly reason: string,
-    options?: ErrorOptions & { document?: 'JWKS' | 'metadata' },
+    options?: ErrorOptions & { document?: 'JWKS' | 'metadata' | 'identity' },
   ) {
     super(
       'JWKS_FETCH_FAILED',

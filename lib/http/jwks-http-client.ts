@@ -3,6 +3,7 @@ import { InvalidJwksError } from '../errors/invalid-jwks.error.js';
 import { JwksFetchFailedError } from '../errors/jwks-fetch-failed.error.js';
 import { JwksError } from '../errors/jwks.error.js';
 import { MetadataInvalidError } from '../errors/metadata-invalid.error.js';
+import type { FetchFunction } from '../options/fetch-function.interface.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
 import { urlPolicyViolation } from '../options/url-policy.js';
 import { Clock } from '../time/clock.js';
@@ -13,7 +14,17 @@ import { redirectTarget } from './redirect-target.js';
 import { DeadlineExceeded, withDeadline } from './with-deadline.js';
 
 /** What is being fetched, for messages: "Unable to fetch JWKS from ...". */
-export type FetchedKind = 'JWKS' | 'metadata';
+export type FetchedKind = 'JWKS' | 'metadata' | 'identity';
+
+/** How one document is fetched. */
+export interface FetchOptions {
+  /** @defaultValue 'JWKS' */
+  readonly document?: FetchedKind;
+  /** @defaultValue the module's `retries` */
+  readonly retries?: number;
+  /** Extra request headers, sent to the URL's origin only, never after a redirect to another. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
 
 /** A JSON document fetched from a provider. */
 export interface FetchedDocument {
@@ -43,11 +54,15 @@ class AttemptFailure extends Error {
 @Injectable()
 export class JwksHttpClient implements OnModuleDestroy {
   private readonly shutdown = new AbortController();
+  /** The user's `fetch` (a proxy, a custom dispatcher), else the platform's. */
+  private readonly fetch: FetchFunction;
 
   constructor(
     @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
 
   onModuleDestroy(): void {
     this.shutdown.abort();
@@ -60,16 +75,13 @@ export class JwksHttpClient implements OnModuleDestroy {
    * @throws InvalidJwksError (`JWKS_INVALID`) or MetadataInvalidError (`METADATA_INVALID`) when
    * the body is not JSON.
    */
-  async getJson(
-    url: string,
-    document: FetchedKind = 'JWKS',
-    retries = this.options.retries,
-  ): Promise<FetchedDocument> {
+  async getJson(url: string, fetchOptions: FetchOptions = {}): Promise<FetchedDocument> {
+    const { document = 'JWKS', retries = this.options.retries } = fetchOptions;
     for (let attempt = 0; ; attempt++) {
       let failure: AttemptFailure;
       try {
         return await withDeadline(this.options.timeoutMs, this.shutdown.signal, (signal) =>
-          this.attempt(url, document, signal),
+          this.attempt(url, fetchOptions, signal),
         );
       } catch (error) {
         if (error instanceof JwksError) throw error; // a document that answered wrongly: no retry
@@ -87,17 +99,20 @@ export class JwksHttpClient implements OnModuleDestroy {
 
   private async attempt(
     url: string,
-    document: FetchedKind,
+    { document = 'JWKS', headers }: FetchOptions,
     signal: AbortSignal,
   ): Promise<FetchedDocument> {
-    let current = new URL(url);
+    const origin = new URL(url);
+    let current = origin;
     for (let hop = 0; ; hop++) {
       const violation = urlPolicyViolation(current, this.options.allowInsecureHttp);
       if (violation !== undefined)
         throw new AttemptFailure(`${current.href} refused: ${violation}`, false);
-      const response = await fetch(current, {
+      // Credentials for the provider (an API key, a cookie) never follow a redirect elsewhere.
+      const extra = current.origin === origin.origin ? headers : undefined;
+      const response = await this.fetch(current, {
         redirect: 'manual',
-        headers: { accept: 'application/json' },
+        headers: { ...extra, accept: 'application/json' },
         signal,
       });
       if (REDIRECTS.has(response.status)) {
@@ -142,8 +157,8 @@ function parseJson(url: string, text: string, document: FetchedKind): unknown {
     return JSON.parse(text);
   } catch {
     const reason = 'the response is not valid JSON';
-    throw document === 'JWKS'
-      ? new InvalidJwksError(url, reason)
-      : new MetadataInvalidError(url, reason);
+    if (document === 'JWKS') throw new InvalidJwksError(url, reason);
+    if (document === 'metadata') throw new MetadataInvalidError(url, reason);
+    throw new JwksFetchFailedError(url, reason, { document });
   }
 }

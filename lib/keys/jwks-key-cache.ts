@@ -106,7 +106,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
 
   private async fetch(issuer: string, policy: LoadPolicy): Promise<FetchedEntry<KeySet>> {
     const uri = await this.discovery.getJwksUri(issuer, dependencyOf(policy));
-    const fetched = await this.http.getJson(uri, 'JWKS');
+    const fetched = await this.http.getJson(uri);
     // Imported once, here: a broken set is refused before it reaches the shared store.
     const value = KeySet.fromJwks(fetched.body, uri);
     return { value, body: fetched.body, source: uri, maxAgeSeconds: fetched.maxAgeSeconds };

@@ -1,3 +1,4 @@
+import type { FetchFunction } from './fetch-function.interface.js';
 import type { JwksEvents } from './jwks-events.interface.js';
 import type { JwsAlgorithm } from './jws-algorithms.js';
 import type { TokenExtractor } from './token-extractor.interface.js';
@@ -106,6 +107,16 @@ export interface JwksModuleOptions {
    * throw: an error counts as a refusal, not remembered.
    */
   resolveIssuer?: (iss: string) => IssuerOptions | undefined | Promise<IssuerOptions | undefined>;
+  /**
+   * DEVELOPMENT ONLY: a request without a token is let in as these claims (of `issuer`, default the
+   * first configured one), as if a token carried them; tokens that are present are verified as
+   * always. Refused at startup unless `NODE_ENV` is set to something other than `production`, and
+   * announced by a warning at every start: for running an app behind Cloudflare Access, say, on a
+   * laptop. @defaultValue undefined
+   */
+  developmentBypass?: { claims: Record<string, unknown>; issuer?: string };
+  /** How provider documents are requested (a proxy, a custom dispatcher). @defaultValue the platform's `fetch` */
+  fetch?: FetchFunction;
   /** Most answers of `resolveIssuer` kept; configured issuers do not count and are never evicted. @defaultValue 100 */
   maxIssuers?: number;
 }

@@ -5,6 +5,8 @@ import { resolveIssuerOptions } from './resolve-issuer-options.js';
 import type { ResolvedJwksOptions } from './resolved-jwks-options.js';
 import type { TokenExtractor } from './token-extractor.interface.js';
 import { validateJwksOptions } from './validate-jwks-options.js';
+import type { VerifiedToken } from '../verification/jwt.types.js';
+import { deepFreeze } from './deep-freeze.js';
 
 /**
  * Validates, defaults and freezes the module options once, at startup; seconds become milliseconds
@@ -35,6 +37,8 @@ export function resolveJwksOptions(
   return Object.freeze({
     issuers,
     resolveIssuer: options.resolveIssuer,
+    fetch: options.fetch,
+    developmentBypass: bypassToken(options),
     maxIssuers: options.maxIssuers ?? d.maxIssuers,
     moduleAlgorithms: Object.freeze([...moduleAlgorithms]),
     algorithms: new Set(algorithms),
@@ -55,6 +59,14 @@ export function resolveJwksOptions(
     events: Object.freeze({ ...options.events }),
     verifiedTokenCacheMax: cacheMax(options.verifiedTokenCache ?? d.verifiedTokenCache),
   });
+}
+
+/** The verified token a request without one stands for, frozen like a shared verification. */
+function bypassToken({ developmentBypass, issuers }: JwksModuleOptions): VerifiedToken | undefined {
+  if (developmentBypass === undefined) return undefined;
+  const issuer = developmentBypass.issuer ?? issuers[0]!.issuer;
+  const payload = { iss: issuer, ...developmentBypass.claims };
+  return deepFreeze({ payload, header: { alg: 'none' }, issuer });
 }
 
 function cacheMax(cache: { max: number } | false): number {

@@ -1,3 +1,5 @@
+import type { VerifiedToken } from '../verification/jwt.types.js';
+import type { FetchFunction } from './fetch-function.interface.js';
 import type { JwksEvents } from './jwks-events.interface.js';
 import type { JwksModuleOptions } from './jwks-module-options.interface.js';
 import type { JwsAlgorithm } from './jws-algorithms.js';
@@ -42,6 +44,10 @@ export interface ResolvedJwksOptions {
   readonly maxIssuers: number;
   /** The module's own algorithms: those a resolved issuer may use. */
   readonly moduleAlgorithms: readonly JwsAlgorithm[];
+  /** The verified token a request without one stands for (development only), if any. */
+  readonly developmentBypass: VerifiedToken | undefined;
+  /** The user's `fetch`, or `undefined` for the platform's. */
+  readonly fetch: FetchFunction | undefined;
   /** Union of all issuers' algorithms: anything else is refused before the issuer is even looked up. */
   readonly algorithms: ReadonlySet<JwsAlgorithm>;
   readonly clockToleranceMs: number;

@@ -20,6 +20,10 @@ const DURATIONS = [
 const POSITIVE_INTEGERS = ['maxResponseBytes', 'maxTokenLength', 'maxIssuers'] as const;
 const BOOLEANS = ['prefetch', 'allowInsecureHttp'] as const;
 const EVENTS = ['onFetchError', 'onRefresh', 'onKeyNotFound'];
+const FUNCTIONS = [
+  ['resolveIssuer', '(iss) => IssuerOptions | undefined'],
+  ['fetch', '(url, init) => Promise<Response>'],
+] as const;
 // `isGlobal` is the module builder's extra; it reaches the options object too.
 const MODULE_KEYS = new Set([
   ...DURATIONS,
@@ -34,6 +38,8 @@ const MODULE_KEYS = new Set([
   'events',
   'verifiedTokenCache',
   'resolveIssuer',
+  'fetch',
+  'developmentBypass',
   'isGlobal',
 ]);
 
@@ -61,11 +67,35 @@ export function validateJwksOptions(options: JwksModuleOptions): string[] {
   checkFunctions(problems, 'tokenExtractors', options.tokenExtractors);
   checkEvents(problems, options.events);
   checkVerifiedTokenCache(problems, options.verifiedTokenCache);
-  if (options.resolveIssuer !== undefined && typeof options.resolveIssuer !== 'function') {
-    problems.push('resolveIssuer must be a function (iss) => IssuerOptions | undefined');
+  for (const [key, shape] of FUNCTIONS) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') {
+      problems.push(`${key} must be a function ${shape}`);
+    }
   }
   checkIssuers(problems, options);
+  checkDevelopmentBypass(problems, options);
   return problems;
+}
+
+// A bypass that reached production would let anyone in: the environment must say it is not.
+function checkDevelopmentBypass(problems: Problems, options: JwksModuleOptions) {
+  const bypass = options.developmentBypass;
+  if (bypass === undefined) return;
+  const environment = process.env.NODE_ENV;
+  if (environment === undefined || environment === '' || environment === 'production') {
+    problems.push(
+      `developmentBypass is refused: NODE_ENV is ${environment ? 'production' : 'not set'}; set NODE_ENV=development (never in production)`,
+    );
+  }
+  if (!isRecord(bypass) || !isRecord(bypass.claims)) {
+    problems.push('developmentBypass must be { claims: { ... }, issuer? }');
+    return;
+  }
+  const configured = (options.issuers ?? []).map((issuer) => issuer?.issuer);
+  const issuer = bypass.issuer ?? configured[0];
+  if (typeof issuer !== 'string' || !configured.includes(issuer)) {
+    problems.push('developmentBypass.issuer must name a configured issuer');
+  }
 }
 
 function checkIssuers(problems: Problems, options: JwksModuleOptions) {

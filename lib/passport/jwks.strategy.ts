@@ -54,7 +54,14 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
    * `validate` threw.
    */
   async authenticateToken(token: string): Promise<Authenticated> {
-    const verified = await this.verifier.verify(token);
+    return this.principalOf(await this.verifier.verify(token));
+  }
+
+  /**
+   * The principal of a verified token (or of the development bypass's stand-in).
+   * @throws PrincipalRefusedError (`PRINCIPAL_REFUSED`) for a falsy `validate`, or what it threw.
+   */
+  async principalOf(verified: VerifiedToken): Promise<Authenticated> {
     const user: unknown = await this.validate(verified.payload, verified);
     if (!user) throw new PrincipalRefusedError(verified.issuer);
     return { user, verified };

@@ -9,6 +9,31 @@ export const fromAuthorizationBearer: TokenExtractor = (request) => {
   return typeof value === 'string' ? parseBearer(value) : undefined;
 };
 
+/** A token in a request header of its own (e.g. Cloudflare Access' `Cf-Access-Jwt-Assertion`). */
+export function fromHeader(name: string): TokenExtractor {
+  const header = name.toLowerCase();
+  return (request) => {
+    const headers = (request as { headers?: Record<string, unknown> } | null | undefined)?.headers;
+    const value = headers?.[header];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+}
+
+/** A token in a cookie (e.g. Cloudflare Access' `CF_Authorization`), read from the `Cookie` header. */
+export function fromCookie(name: string): TokenExtractor {
+  const prefix = `${name}=`;
+  return (request) => {
+    const headers = (request as { headers?: Record<string, unknown> } | null | undefined)?.headers;
+    const cookies = headers?.cookie;
+    if (typeof cookies !== 'string') return undefined;
+    for (const cookie of cookies.split(';')) {
+      const trimmed = cookie.trim();
+      if (trimmed.startsWith(prefix)) return decodeURIComponent(trimmed.slice(prefix.length));
+    }
+    return undefined;
+  };
+}
+
 /**
  * The first token any extractor finds, or `undefined`.
  * @throws TokenMalformedError when an extractor throws: a user's extractor choking on a hostile

@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
 import { AlgorithmNotAllowedError } from '../errors/algorithm-not-allowed.error.js';
+import { describeUntrusted } from '../errors/describe-untrusted.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
 import { SignatureInvalidError } from '../errors/signature-invalid.error.js';
@@ -18,7 +19,7 @@ import { Clock } from '../time/clock.js';
 import { checkClaims } from './check-claims.js';
 import { checkHeader } from './check-header.js';
 import { decodeJws, decodeJwt } from './decode-jwt.js';
-import { deepFreeze } from './deep-freeze.js';
+import { deepFreeze } from '../options/deep-freeze.js';
 import { extractToken } from './extract-token.js';
 import type { JoseHeader, VerifiedToken } from './jwt.types.js';
 import { parseBearer } from './parse-bearer.js';
@@ -30,7 +31,7 @@ import { verifySignature } from './verify-signature.js';
  * microservices, middleware).
  */
 @Injectable()
-export class JwtVerifier {
+export class JwtVerifier implements OnApplicationBootstrap {
   private readonly allowedList: readonly string[];
   private readonly cache: VerifiedTokenCache | undefined;
 
@@ -43,6 +44,23 @@ export class JwtVerifier {
     this.allowedList = Object.freeze([...options.algorithms]);
     const max = options.verifiedTokenCacheMax;
     this.cache = max > 0 ? new VerifiedTokenCache(max) : undefined;
+  }
+
+  /**
+   * DEVELOPMENT ONLY: what a request without a token stands for under `developmentBypass`, or
+   * `undefined` (always, unless that option is set outside production).
+   */
+  get developmentBypass(): VerifiedToken | undefined {
+    return this.options.developmentBypass;
+  }
+
+  /** Says, at every start, that the development bypass is on. */
+  onApplicationBootstrap(): void {
+    const bypass = this.options.developmentBypass;
+    if (bypass === undefined) return;
+    new Logger(JwtVerifier.name).warn(
+      `DEVELOPMENT BYPASS IS ON (NODE_ENV=${process.env.NODE_ENV}): requests without a token are let in as ${bypass.issuer} ${describeUntrusted(bypass.payload.sub)}. Never in production.`,
+    );
   }
 
   /**

@@ -1,0 +1,16 @@
+import type { IssuerOptions } from '../options/jwks-module-options.interface.js';
+import { checkPresetInput } from './preset-input.js';
+
+/**
+ * Auth0: issuer `https://<domain>/` (with the trailing slash Auth0 writes in `iss`), roles from
+ * `permissions` (RBAC's "Add permissions in the access token").
+ * @example auth0({ domain: 'tenant.eu.auth0.com', audience: 'https://api.example.com' })
+ */
+export function auth0(options: { domain: string; audience: string | string[] }): IssuerOptions {
+  checkPresetInput('auth0', { domain: options.domain }, ['domain']);
+  return {
+    issuer: `https://${options.domain}/`,
+    audience: options.audience,
+    rolesClaim: 'permissions',
+  };
+}

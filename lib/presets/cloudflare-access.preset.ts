@@ -1,0 +1,28 @@
+import type { IssuerOptions } from '../options/jwks-module-options.interface.js';
+import { fromCookie, fromHeader } from '../verification/extract-token.js';
+import { checkPresetInput } from './preset-input.js';
+
+/** The header Cloudflare Access adds to every request it lets through to your origin. */
+export const CF_ACCESS_HEADER = 'cf-access-jwt-assertion';
+/** The cookie Cloudflare Access sets in the browser. */
+export const CF_ACCESS_COOKIE = 'CF_Authorization';
+
+/**
+ * Cloudflare Access: issuer `https://<team>.cloudflareaccess.com`, keys from its
+ * `/cdn-cgi/access/certs`, the token from the `Cf-Access-Jwt-Assertion` header, then the
+ * `CF_Authorization` cookie; `audience` is the Access application's AUD tag. A user's token carries
+ * `email` and `country`; a service token's carries `common_name` instead.
+ */
+export function cloudflareAccess(options: {
+  team: string;
+  audience: string | string[];
+}): IssuerOptions {
+  checkPresetInput('cloudflareAccess', { team: options.team }, ['team']);
+  const origin = `https://${options.team}.cloudflareaccess.com`;
+  return {
+    issuer: origin,
+    jwksUri: `${origin}/cdn-cgi/access/certs`,
+    audience: options.audience,
+    tokenExtractors: [fromHeader(CF_ACCESS_HEADER), fromCookie(CF_ACCESS_COOKIE)],
+  };
+}
