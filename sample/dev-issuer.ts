@@ -20,6 +20,8 @@ export interface DevIssuerOptions {
   metadata?: 'oidc' | 'rfc8414';
   /** A `Cache-Control` header to put on JWKS responses. */
   jwksCacheControl?: string;
+  /** Claims added to every access token it issues (e.g. `{ roles: ['admin'] }`). */
+  extraClaims?: Record<string, unknown>;
   /**
    * The origin the issuer names itself by (its `iss` and advertised URLs), when it differs from where
    * it listens, as a container behind a port mapping does (`http://keycloak:8080`).
@@ -79,7 +81,7 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const issuer = options.advertisedOrigin ?? url;
-  const provider = createProvider(issuer, keys, audience);
+  const provider = createProvider(issuer, keys, audience, options.extraClaims);
   provider.use(async (ctx, next) => {
     counts.set(ctx.path, (counts.get(ctx.path) ?? 0) + 1);
     // No keep-alive: a restarted issuer (key rotation) must not meet connections to its old self.
@@ -122,8 +124,14 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
   };
 }
 
-function createProvider(url: string, keys: DevSigningKey[], audience: string): Provider {
+function createProvider(
+  url: string,
+  keys: DevSigningKey[],
+  audience: string,
+  extraClaims?: Record<string, unknown>,
+): Provider {
   return new Provider(url, {
+    extraTokenClaims: async () => extraClaims,
     clients: [
       {
         client_id: CLIENT_ID,

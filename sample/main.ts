@@ -1,19 +1,26 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module.js';
 import { startDevIssuer } from './dev-issuer.js';
 
-// `npm run demo`: a development issuer and the sample API, both on 127.0.0.1, and what to paste.
+// `npm run demo`: two development issuers (the staff's, whose tokens carry roles: ['admin'], and a
+// partner's) and the sample API, all on 127.0.0.1, and what to paste.
 const port = Number(process.env.PORT ?? 3000);
-const issuer = await startDevIssuer();
-const app = await NestFactory.create(AppModule.forIssuer(issuer.url, issuer.audience), {
-  logger: ['log', 'warn', 'error'],
-});
+const staff = await startDevIssuer({ extraClaims: { roles: ['admin'] } });
+const partner = await startDevIssuer({ audience: 'https://api.partner.example.test' });
+process.env.PARTNER_ISSUER = partner.url; // read by the controller's @AllowedIssuers when it loads
+const { AppModule } = await import('./app.module.js');
+const app = await NestFactory.create(
+  AppModule.forIssuers(
+    { url: staff.url, audience: staff.audience },
+    { url: partner.url, audience: partner.audience },
+  ),
+  { logger: ['log', 'warn', 'error'] },
+);
 app.enableShutdownHooks();
 try {
   await app.listen(port, '127.0.0.1');
 } catch (error) {
-  await issuer.close();
+  await Promise.all([staff.close(), partner.close()]);
   const inUse = (error as { code?: string }).code === 'EADDRINUSE';
   process.stderr.write(
     inUse ? `Port ${port} is in use; try: PORT=3001 npm run demo\n` : `${String(error)}\n`,
@@ -21,21 +28,32 @@ try {
   process.exit(1);
 }
 const api = await app.getUrl();
-const token = await issuer.token();
+const [token, partnerToken] = [await staff.token(), await partner.token()];
 
 process.stdout.write(`
-Sample API:          ${api}   (issuer: ${issuer.url})
+Sample API:          ${api}   (staff issuer: ${staff.url}, partner issuer: ${partner.url})
 
-A valid token (client credentials from the development issuer, RS256, 10 minutes):
+A valid staff token (client credentials, RS256, 10 minutes, roles: ["admin"]):
   curl -i ${api}/me -H "Authorization: Bearer ${token}"
 
 A bad token (its signature no longer matches) gets 401:
   curl -i ${api}/me -H "Authorization: Bearer ${token.slice(0, -4)}AAAA"
 
-No token: curl -i ${api}/me        Public route: curl -i ${api}/public
-Another token: curl -s -u ${issuer.clientId}:${issuer.clientSecret} -d grant_type=client_credentials ${issuer.url}/token
+@Roles('admin'): the staff token gets 200, the partner's (no roles) 403 INSUFFICIENT_ROLE:
+  curl -i ${api}/admin -H "Authorization: Bearer ${token}"
+  curl -i ${api}/admin -H "Authorization: Bearer ${partnerToken}"
 
-Ctrl+C stops both.
+@AllowedIssuers(partner): the partner token gets 200, the staff's 403 ISSUER_NOT_ALLOWED:
+  curl -i ${api}/partner -H "Authorization: Bearer ${partnerToken}"
+  curl -i ${api}/partner -H "Authorization: Bearer ${token}"
+
+No token: curl -i ${api}/me        Public route: curl -i ${api}/public
+Another token: curl -s -u ${staff.clientId}:${staff.clientSecret} -d grant_type=client_credentials ${staff.url}/token
+
+Ctrl+C stops them all.
 `);
 
-process.once('SIGINT', () => void app.close().then(() => issuer.close()));
+process.once(
+  'SIGINT',
+  () => void app.close().then(() => Promise.all([staff.close(), partner.close()])),
+);
