@@ -17,6 +17,7 @@ export { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js'
 export type { AuthorizationServerMetadata } from './discovery/authorization-server-metadata.interface.js';
 export { JwksKeyCache } from './keys/jwks-key-cache.js';
 export type { ImportedKey } from './keys/imported-key.interface.js';
+export type { ListedKey } from './keys/listed-key.interface.js';
 export { JwtVerifier } from './verification/jwt-verifier.js';
 export type { JoseHeader, JwtPayload, VerifiedToken } from './verification/jwt.types.js';
 
@@ -48,6 +49,7 @@ export { IssuerMismatchError } from './errors/issuer-mismatch.error.js';
 export { IssuerUntrustedError } from './errors/issuer-untrusted.error.js';
 export { JwksFetchFailedError } from './errors/jwks-fetch-failed.error.js';
 export { KeyNotFoundError } from './errors/key-not-found.error.js';
+export { KeyRevokedError } from './errors/key-revoked.error.js';
 export { MetadataInvalidError } from './errors/metadata-invalid.error.js';
 export { PrincipalRefusedError } from './errors/principal-refused.error.js';
 export { SignatureInvalidError } from './errors/signature-invalid.error.js';

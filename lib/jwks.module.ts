@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DocumentCache } from './cache/document-cache.js';
+import { SharedStore } from './cache/shared-store.js';
 import { DocumentEngines } from './cache/document-engines.js';
 import { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
 import { AuthFailureLog } from './guards/auth-failure-log.js';
@@ -10,6 +11,7 @@ import { JwksHttpClient } from './http/jwks-http-client.js';
 import { ConfigurableModuleClass, JWKS_MODULE_OPTIONS } from './jwks.module-definition.js';
 import { TrustedIssuers } from './issuers/trusted-issuers.js';
 import { JwksKeyCache } from './keys/jwks-key-cache.js';
+import { KeyRevocations } from './keys/key-revocations.js';
 import type { JwksModuleOptions } from './options/jwks-module-options.interface.js';
 import { resolveJwksOptions } from './options/resolve-jwks-options.js';
 import { JWKS_OPTIONS } from './options/resolved-jwks-options.js';
@@ -37,11 +39,13 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     },
     { provide: Clock, useClass: SystemClock },
     JwksHttpClient,
+    SharedStore,
     DocumentCache,
     JwksEventCallbacks,
     DocumentEngines,
     TrustedIssuers,
     IssuerDiscoveryService,
+    KeyRevocations,
     JwksKeyCache,
     JwtVerifier,
     JwksStrategy,

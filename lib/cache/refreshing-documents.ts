@@ -9,6 +9,7 @@ import type { DocumentCache } from './document-cache.js';
 import type { DocumentEntry, DocumentSource } from './document-source.interface.js';
 import { freshnessMs, refreshAheadAt, retryDelayMs } from './freshness.js';
 import { LOAD, type LoadPolicy } from './load-policy.js';
+import { MissGate } from './miss-gate.js';
 import { ProviderHealthLog } from './provider-health-log.js';
 import { readSharedCopy, takesShared } from './shared-copy.js';
 
@@ -32,9 +33,12 @@ interface IssuerState<T> {
   flightStartedAt: number;
   lastFetchMs?: number;
   failure?: { readonly error: unknown; readonly retryAt: number; readonly delayMs: number };
-  unknownKidAt?: number;
+  /** Whether an unknown kid may refetch. */
+  misses: MissGate;
 }
 
+/** How much longer than one attempt's timeout a request waits for a load. */
+const ATTEMPT_GRACE_MS = 100;
 /** The least a miss waits for a load, whatever the provider's last answer time. */
 const MIN_MISS_WAIT_MS = 100;
 
@@ -84,24 +88,30 @@ export class RefreshingDocuments<T> {
   }
 
   /**
-   * After a lookup in the usable copy missed (an unknown kid): joins the load in flight, or starts
-   * one at most once per cooldown; while the source is failing, answers at once. The wait ends as
-   * long after the load's start as the provider usually takes ({@link missWaitMs}), so a burst of
-   * unknown kids during an outage does not hold connections. Returns the copy to look in again.
+   * After a lookup in the usable copy missed (an unknown kid, named `miss`): joins the load in
+   * flight, or starts one at most once per cooldown (or within the never-seen budget); while the
+   * source is failing, or for a miss a refetch already failed to answer, answers at once. The wait
+   * ends as long after the load's start as the provider usually takes ({@link missWaitMs}), so a
+   * burst of unknown kids during an outage holds no connection. Returns the copy to look in again.
    */
-  async refreshForMiss(issuer: string, wanted: (value: T) => boolean): Promise<DocumentEntry<T>> {
+  async refreshForMiss(
+    issuer: string,
+    miss: string,
+    wanted: (value: T) => boolean,
+  ): Promise<DocumentEntry<T>> {
     const state = this.state(issuer);
     const atHand = state.entry!;
     const now = this.context.clock.now();
-    if (state.flight === undefined) {
-      const cooling = now - (state.unknownKidAt ?? -Infinity) < this.context.options.cooldownMs;
-      if (cooling || this.backingOff(state)) return atHand;
-      state.unknownKidAt = now;
+    if (state.misses.knownMissing(miss, now)) return atHand;
+    if (state.flight === undefined && (this.backingOff(state) || !state.misses.mayRefetch(now))) {
+      return atHand;
     }
     const flight = state.flight ?? this.start(issuer, LOAD.unknownKid, wanted);
     const left = this.missWaitMs(state) - (performance.now() - state.flightStartedAt);
-    if (left <= 0) return atHand;
-    return waitAtMost(left, flight).catch(() => state.entry ?? atHand);
+    const entry =
+      left <= 0 ? atHand : await waitAtMost(left, flight).catch(() => state.entry ?? atHand);
+    if (entry !== atHand && !wanted(entry.value)) state.misses.remember(miss, now);
+    return entry;
   }
 
   /**
@@ -121,6 +131,11 @@ export class RefreshingDocuments<T> {
     return this.start(issuer, LOAD.forced);
   }
 
+  /** The copy in memory, usable or not, without starting anything (for listing). */
+  current(issuer: string): DocumentEntry<T> | undefined {
+    return this.states.get(issuer)?.entry;
+  }
+
   /** Drops everything kept for `issuer` (a resolved issuer evicted from the LRU). */
   forget(issuer: string): void {
     this.states.delete(issuer);
@@ -136,7 +151,9 @@ export class RefreshingDocuments<T> {
   private state(issuer: string): IssuerState<T> {
     let state = this.states.get(issuer);
     if (state === undefined) {
-      this.states.set(issuer, (state = { refreshAt: 0, flightStartedAt: 0 }));
+      const { cooldownMs, unknownKidBudget } = this.context.options;
+      const misses = new MissGate(cooldownMs, unknownKidBudget, this.context.clock.now());
+      this.states.set(issuer, (state = { refreshAt: 0, flightStartedAt: 0, misses }));
     }
     return state;
   }
@@ -160,7 +177,8 @@ export class RefreshingDocuments<T> {
   /** A request waits one attempt's timeout at most, however many retries the load goes through. */
   private async wait(issuer: string, flight: Promise<DocumentEntry<T>>, policy: LoadPolicy) {
     if (policy.wait !== 'attempt') return flight;
-    const ms = this.context.options.timeoutMs;
+    // A little past the attempt's own timeout, so a one-attempt load answers with its own outcome.
+    const ms = this.context.options.timeoutMs + ATTEMPT_GRACE_MS;
     try {
       return await waitAtMost(ms, flight);
     } catch (error) {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DocumentCache } from '../cache/document-cache.js';
 import { DocumentEngines } from '../cache/document-engines.js';
 import type { FetchedEntry } from '../cache/document-source.interface.js';
 import { LOAD, type LoadPolicy } from '../cache/load-policy.js';
@@ -30,6 +31,7 @@ export class IssuerDiscoveryService {
     @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
     private readonly issuers: TrustedIssuers,
     private readonly http: JwksHttpClient,
+    private readonly store: DocumentCache,
     engines: DocumentEngines,
   ) {
     const validate = (issuer: string, body: unknown, url: string) =>
@@ -64,6 +66,12 @@ export class IssuerDiscoveryService {
     const config = this.issuers.require(issuer);
     if (config.jwksUri !== undefined) return config.jwksUri;
     return (await this.documents.get(issuer, policy)).value.jwksUri;
+  }
+
+  /** Drops `issuer`'s metadata here and in the shared store. */
+  async purge(issuer: string): Promise<void> {
+    this.documents.forget(issuer);
+    await this.store.delete('metadata', issuer);
   }
 
   private async fetch(config: ResolvedIssuer): Promise<FetchedEntry<IssuerMetadata>> {

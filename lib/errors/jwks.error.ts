@@ -8,6 +8,7 @@ export type JwksErrorCode =
   | 'METADATA_INVALID'
   | 'KEY_NOT_FOUND'
   | 'KEY_INVALID'
+  | 'KEY_REVOKED'
   | 'ALG_NOT_ALLOWED'
   | 'ISSUER_MISMATCH'
   | 'ISSUER_UNTRUSTED'

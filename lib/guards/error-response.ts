@@ -14,6 +14,7 @@ const DESCRIPTIONS: Readonly<Record<JwksErrorCode, string>> = {
   AUDIENCE_MISMATCH: 'The token audience is invalid',
   KEY_NOT_FOUND: 'The token signing key is unknown',
   KEY_INVALID: 'The token signing key does not fit',
+  KEY_REVOKED: 'The token signing key was revoked',
   SIGNATURE_INVALID: 'The token signature is invalid',
   CLAIM_INVALID: 'The token claims are invalid',
   TYPE_INVALID: 'The token type is not accepted',

@@ -89,6 +89,11 @@ export class TrustedIssuers {
     return config;
   }
 
+  /** Every issuer in use, configured or resolved, by its configured name. */
+  inUse(): Iterable<string> {
+    return this.byKey.keys();
+  }
+
   /** Every configured issuer (what is prefetched at bootstrap). */
   configured(): Iterable<ResolvedIssuer> {
     return this.options.issuers.values();

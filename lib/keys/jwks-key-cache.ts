@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { DocumentCache } from '../cache/document-cache.js';
 import { DocumentEngines } from '../cache/document-engines.js';
 import type { DocumentEntry, FetchedEntry } from '../cache/document-source.interface.js';
 import { dependencyOf, LOAD, type LoadPolicy } from '../cache/load-policy.js';
@@ -9,7 +10,11 @@ import { JwksHttpClient } from '../http/jwks-http-client.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import { KeyRevokedError } from '../errors/key-revoked.error.js';
+import { Clock } from '../time/clock.js';
 import type { ImportedKey } from './imported-key.interface.js';
+import { KeyRevocations } from './key-revocations.js';
+import type { ListedKey } from './listed-key.interface.js';
 import { KeySet } from './key-set.js';
 import { logKeySet } from './key-set-log.js';
 
@@ -29,6 +34,9 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     private readonly discovery: IssuerDiscoveryService,
     private readonly http: JwksHttpClient,
     private readonly events: JwksEventCallbacks,
+    private readonly revocations: KeyRevocations,
+    private readonly documents: DocumentCache,
+    private readonly clock: Clock,
     engines: DocumentEngines,
   ) {
     this.sets = engines.create(
@@ -72,7 +80,9 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     alg: JwsAlgorithm,
   ): readonly ImportedKey[] | undefined {
     const selected = this.sets.peek(issuer)?.value.select(kid, alg);
-    return typeof selected === 'object' ? selected : undefined;
+    if (typeof selected !== 'object') return undefined;
+    const kept = this.notRevoked(issuer, selected);
+    return kept.length > 0 ? kept : undefined;
   }
 
   /**
@@ -89,10 +99,60 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     this.issuers.require(issuer);
     let entry: DocumentEntry<KeySet> = await this.sets.get(issuer);
     if (entry.value.select(kid, alg) === undefined) {
-      entry = await this.sets.refreshForMiss(issuer, (set) => set.select(kid, alg) !== undefined);
-      if (entry.value.select(kid, alg) === undefined) this.events.keyNotFound({ issuer, kid });
+      const found = (set: KeySet) => set.select(kid, alg) !== undefined;
+      entry = await this.sets.refreshForMiss(issuer, `${alg}:${kid ?? ''}`, found);
+      if (!found(entry.value)) this.events.keyNotFound({ issuer, kid });
     }
-    return entry.value.require(issuer, kid, alg, entry.document.fetchedAt);
+    const keys = this.notRevoked(
+      issuer,
+      entry.value.require(issuer, kid, alg, entry.document.fetchedAt),
+    );
+    if (keys.length === 0) throw new KeyRevokedError(issuer, kid);
+    return keys;
+  }
+
+  /**
+   * Stops trusting `kid` of `issuer` at once on this instance, and within `controlSyncInterval` on
+   * every instance sharing the store; the provider still publishing it does not bring it back.
+   * Tokens of it are refused with `KEY_REVOKED` (401), verified-token cache entries included.
+   */
+  async revokeKey(issuer: string, kid: string): Promise<void> {
+    await this.revocations.revoke(this.issuers.require(issuer).issuer, kid);
+  }
+
+  /**
+   * Drops what is kept of `issuer`'s metadata and keys (of every issuer in use when none is named),
+   * here and in the shared store: the next token of it loads them anew.
+   */
+  async purge(issuer?: string): Promise<void> {
+    const names =
+      issuer === undefined ? [...this.issuers.inUse()] : [this.issuers.require(issuer).issuer];
+    for (const name of names) {
+      this.sets.forget(name);
+      await Promise.all([this.discovery.purge(name), this.documents.delete('jwks', name)]);
+    }
+  }
+
+  /** The keys of `issuer`'s set in memory, with where they came from and their state. */
+  listKeys(issuer: string): ListedKey[] {
+    const entry = this.sets.current(this.issuers.require(issuer).issuer);
+    if (entry === undefined) return [];
+    const { fetchedAt, freshUntil } = entry.document;
+    const fresh = this.clock.now() < freshUntil;
+    return entry.value.keys.map(({ kid, alg, kty }) => ({
+      kid,
+      alg,
+      kty,
+      fetchedAt: new Date(fetchedAt),
+      freshUntil: new Date(freshUntil),
+      source: entry.origin,
+      state: this.revocations.isRevoked(issuer, kid) ? 'revoked' : fresh ? 'fresh' : 'stale',
+    }));
+  }
+
+  private notRevoked(issuer: string, keys: readonly ImportedKey[]): readonly ImportedKey[] {
+    if (!this.revocations.any()) return keys; // the hot path: nothing revoked, nothing to filter
+    return keys.filter((key) => !this.revocations.isRevoked(issuer, key.kid));
   }
 
   /**

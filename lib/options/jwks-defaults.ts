@@ -9,6 +9,8 @@ export const JWKS_DEFAULTS = Object.freeze({
   maxCacheTtl: 86_400,
   staleTtl: 86_400,
   cooldown: 30,
+  unknownKidBudget: 3,
+  controlSyncInterval: 5,
   timeout: 5,
   sharedCacheTimeout: 0.2,
   retries: 3,

@@ -1,3 +1,4 @@
+import type { Cache } from 'cache-manager';
 import type { FetchFunction } from './fetch-function.interface.js';
 import type { JwksEvents } from './jwks-events.interface.js';
 import type { JwsAlgorithm } from './jws-algorithms.js';
@@ -71,6 +72,14 @@ export interface JwksModuleOptions {
   staleTtl?: number;
   /** Seconds between refetches forced by unknown `kid`s, per issuer. @defaultValue 30 */
   cooldown?: number;
+  /**
+   * Refetches a minute, per issuer, that a never-seen `kid` may make within the cooldown, so a
+   * rotation right after a refresh is picked up in seconds; a `kid` still missing after a refetch
+   * is not asked for again within the cooldown. @defaultValue 3
+   */
+  unknownKidBudget?: number;
+  /** Seconds between reads of the revocations other instances wrote to the shared store. @defaultValue 5 */
+  controlSyncInterval?: number;
   /** Seconds per HTTP request to the provider. @defaultValue 5 */
   timeout?: number;
   /**
@@ -115,6 +124,12 @@ export interface JwksModuleOptions {
    * laptop. @defaultValue undefined
    */
   developmentBypass?: { claims: Record<string, unknown>; issuer?: string };
+  /**
+   * The shared store for metadata, raw key sets and revocations (e.g. Redis through `@keyv/redis`),
+   * when the application's `CACHE_MANAGER` must not hold them. @defaultValue the app's
+   * `CACHE_MANAGER`, else a private in-memory cache
+   */
+  cache?: Cache;
   /** How provider documents are requested (a proxy, a custom dispatcher). @defaultValue the platform's `fetch` */
   fetch?: FetchFunction;
   /** Most answers of `resolveIssuer` kept; configured issuers do not count and are never evicted. @defaultValue 100 */

@@ -1,3 +1,4 @@
+import type { Cache } from 'cache-manager';
 import type { VerifiedToken } from '../verification/jwt.types.js';
 import type { FetchFunction } from './fetch-function.interface.js';
 import type { JwksEvents } from './jwks-events.interface.js';
@@ -46,6 +47,8 @@ export interface ResolvedJwksOptions {
   readonly moduleAlgorithms: readonly JwsAlgorithm[];
   /** The verified token a request without one stands for (development only), if any. */
   readonly developmentBypass: VerifiedToken | undefined;
+  /** The store given for the shared cache, if any. */
+  readonly cache: Cache | undefined;
   /** The user's `fetch`, or `undefined` for the platform's. */
   readonly fetch: FetchFunction | undefined;
   /** Union of all issuers' algorithms: anything else is refused before the issuer is even looked up. */
@@ -56,6 +59,8 @@ export interface ResolvedJwksOptions {
   readonly maxCacheTtlMs: number;
   readonly staleTtlMs: number;
   readonly cooldownMs: number;
+  readonly unknownKidBudget: number;
+  readonly controlSyncIntervalMs: number;
   readonly timeoutMs: number;
   readonly sharedCacheTimeoutMs: number;
   readonly retries: number;

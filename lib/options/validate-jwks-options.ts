@@ -18,6 +18,7 @@ const DURATIONS = [
   'cooldown',
 ] as const;
 const POSITIVE_INTEGERS = ['maxResponseBytes', 'maxTokenLength', 'maxIssuers'] as const;
+const COUNTS = ['unknownKidBudget'] as const;
 const BOOLEANS = ['prefetch', 'allowInsecureHttp'] as const;
 const EVENTS = ['onFetchError', 'onRefresh', 'onKeyNotFound'];
 const FUNCTIONS = [
@@ -29,6 +30,8 @@ const MODULE_KEYS = new Set([
   ...DURATIONS,
   ...POSITIVE_INTEGERS,
   ...BOOLEANS,
+  ...COUNTS,
+  'controlSyncInterval',
   'issuers',
   'algorithms',
   'timeout',
@@ -40,6 +43,7 @@ const MODULE_KEYS = new Set([
   'resolveIssuer',
   'fetch',
   'developmentBypass',
+  'cache',
   'isGlobal',
 ]);
 
@@ -52,6 +56,8 @@ export function validateJwksOptions(options: JwksModuleOptions): string[] {
   const problems: Problems = unknownKeys(options, MODULE_KEYS, '');
   for (const key of DURATIONS) checkNumber(problems, key, options[key], 0);
   for (const key of POSITIVE_INTEGERS) checkNumber(problems, key, options[key], 1, true);
+  for (const key of COUNTS) checkNumber(problems, key, options[key], 0, true, 1000);
+  checkNumber(problems, 'controlSyncInterval', options.controlSyncInterval, 0.01);
   for (const key of BOOLEANS) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean') {
       problems.push(`${key} must be a boolean`);
@@ -74,6 +80,13 @@ export function validateJwksOptions(options: JwksModuleOptions): string[] {
   }
   checkIssuers(problems, options);
   checkDevelopmentBypass(problems, options);
+  const cache = options.cache as unknown;
+  if (
+    cache !== undefined &&
+    !(isRecord(cache) && typeof cache.get === 'function' && typeof cache.set === 'function')
+  ) {
+    problems.push('cache must be a cache-manager Cache (createCache({ stores: [...] }))');
+  }
   return problems;
 }
 

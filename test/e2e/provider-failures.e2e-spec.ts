@@ -276,8 +276,8 @@ describe('Provider failures (fault-injecting JWKS server on 127.0.0.1)', () => {
   });
 
   describe('unknown kids', () => {
-    it('1,000 requests with random kids within one cooldown cause at most one fetch', async () => {
-      const { jwks, api } = await start();
+    it('1,000 requests with random kids within one cooldown cost one fetch plus the never-seen budget', async () => {
+      const { jwks, api } = await start({ unknownKidBudget: 3 });
       expect((await api.get('/me', token())).status).toBe(200);
       const before = jwks.hits;
       for (let batch = 0; batch < 10; batch++) {
@@ -288,13 +288,13 @@ describe('Provider failures (fault-injecting JWKS server on 127.0.0.1)', () => {
           new Set(['KEY_NOT_FOUND']),
         );
       }
-      expect(jwks.hits - before).toBe(1);
+      expect(jwks.hits - before).toBe(1 + 3);
       expect(notFound).toHaveLength(1000);
-      expect(refreshes.filter((event) => event.reason === 'unknown-kid')).toHaveLength(1);
+      expect(refreshes.filter((event) => event.reason === 'unknown-kid')).toHaveLength(1 + 3);
     });
 
     it('answers a new unknown kid at once after a cooldown refetch, without waiting on the provider', async () => {
-      const { jwks, api } = await start();
+      const { jwks, api } = await start({ unknownKidBudget: 0 });
       await api.get('/me', token());
       await api.get('/me', token(randomUUID())); // the cooldown refetch
       const hits = jwks.hits;
@@ -303,6 +303,33 @@ describe('Provider failures (fault-injecting JWKS server on 127.0.0.1)', () => {
       expect(response.status).toBe(401);
       expect(response.body.code).toBe('KEY_NOT_FOUND');
       expect(jwks.hits).toBe(hits);
+    });
+
+    it('picks up a rotation published right after a refetch, within the never-seen budget', async () => {
+      const { jwks, api } = await start({ unknownKidBudget: 2 });
+      await api.get('/me', token());
+      await api.get('/me', token(randomUUID())); // the cooldown refetch
+      const rotated = generateSigningKey();
+      jwks.keys = [publicJwk(key), publicJwk(rotated)];
+      const fresh = signJwt(
+        { alg: 'RS256', kid: rotated.kid },
+        claims(ISSUER, AUDIENCE, api.clock.now()),
+        rotated,
+      );
+      expect((await api.get('/me', fresh)).status).toBe(200); // within the cooldown, by the budget
+    });
+
+    it('does not ask again, within the cooldown, for a kid a refetch did not find', async () => {
+      const { jwks, api } = await start({ unknownKidBudget: 5 });
+      await api.get('/me', token());
+      const stranger = randomUUID();
+      await api.get('/me', token(stranger)); // refetched, still missing: remembered
+      const hits = jwks.hits;
+      for (let i = 0; i < 5; i++) expect((await api.get('/me', token(stranger))).status).toBe(401);
+      expect(jwks.hits).toBe(hits);
+      api.clock.advance(31);
+      await api.get('/me', token(stranger));
+      expect(jwks.hits).toBe(hits + 1);
     });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { DocumentCache } from '../../../lib/cache/document-cache.js';
+import { SharedStore } from '../../../lib/cache/shared-store.js';
 import { DocumentEngines } from '../../../lib/cache/document-engines.js';
 import type { FetchedEntry } from '../../../lib/cache/document-source.interface.js';
 import { LOAD } from '../../../lib/cache/load-policy.js';
@@ -40,7 +41,7 @@ function setup(options: Partial<JwksModuleOptions> = {}) {
     },
     fromAuthorizationBearer,
   );
-  const store = new DocumentCache(resolved, clock);
+  const store = new DocumentCache(resolved, clock, new SharedStore(resolved));
   const engines = new DocumentEngines(resolved, clock, store, new JwksEventCallbacks(resolved));
   const fetches: PendingFetch[] = [];
   const engine = engines.create<string>(
@@ -124,7 +125,7 @@ describe('RefreshingDocuments', () => {
     const { engine, fetches, settle } = setup();
     await expect(engine.get(ISSUER)).rejects.toMatchObject({
       code: 'JWKS_FETCH_FAILED',
-      message: expect.stringContaining('no answer within 50 ms; still trying in the background'),
+      message: expect.stringContaining('no answer within 150 ms; still trying in the background'),
     });
     fetches[0]!.resolve('late');
     await settle();
@@ -174,20 +175,20 @@ describe('RefreshingDocuments', () => {
   });
 
   it('refetches for a miss at most once per cooldown, and joins a load in flight', async () => {
-    const { clock, engine, fetches, settle, loadFirst } = setup();
+    const { clock, engine, fetches, settle, loadFirst } = setup({ unknownKidBudget: 0 });
     await loadFirst('v1');
     const wanted = (value: string) => value === 'v2';
-    const miss = engine.refreshForMiss(ISSUER, wanted);
-    const joined = engine.refreshForMiss(ISSUER, wanted);
+    const miss = engine.refreshForMiss(ISSUER, 'kid', wanted);
+    const joined = engine.refreshForMiss(ISSUER, 'kid', wanted);
     await settle();
     expect(fetches).toHaveLength(2);
     fetches[1]!.resolve('v2');
     expect((await miss).value).toBe('v2');
     expect((await joined).value).toBe('v2');
-    expect((await engine.refreshForMiss(ISSUER, () => false)).value).toBe('v2');
+    expect((await engine.refreshForMiss(ISSUER, 'kid', () => false)).value).toBe('v2');
     expect(fetches).toHaveLength(2);
     clock.advance(10);
-    void engine.refreshForMiss(ISSUER, () => false);
+    void engine.refreshForMiss(ISSUER, 'kid', () => false);
     await settle();
     expect(fetches).toHaveLength(3);
   });
@@ -200,7 +201,7 @@ describe('RefreshingDocuments', () => {
     await settle();
     fetches[1]!.reject(new Error('down'));
     await settle();
-    expect((await engine.refreshForMiss(ISSUER, () => true)).value).toBe('v1');
+    expect((await engine.refreshForMiss(ISSUER, 'kid', () => true)).value).toBe('v1');
     expect(fetches).toHaveLength(2);
   });
 
@@ -283,7 +284,7 @@ describe('RefreshingDocuments', () => {
     await loaded;
     const timed = async () => {
       const started = performance.now();
-      const entry = await engine.refreshForMiss(ISSUER, () => true);
+      const entry = await engine.refreshForMiss(ISSUER, 'kid', () => true);
       return { value: entry.value, ms: performance.now() - started };
     };
     const first = await timed(); // starts a load that never answers
@@ -294,5 +295,29 @@ describe('RefreshingDocuments', () => {
     expect(late.value).toBe('v1');
     expect(late.ms).toBeLessThan(50);
     expect(fetches).toHaveLength(2);
+  });
+
+  it('lets a never-seen miss refetch within the cooldown, up to the budget a minute', async () => {
+    const { clock, engine, fetches, settle, loadFirst } = setup({
+      unknownKidBudget: 2,
+      cooldown: 120,
+    });
+    await loadFirst('v1');
+    const miss = async (kid: string) => {
+      const pending = engine.refreshForMiss(ISSUER, kid, () => false);
+      await settle();
+      fetches[fetches.length - 1]?.resolve('v1');
+      return pending;
+    };
+    await miss('k1'); // the cooldown's refetch
+    await miss('k2'); // the budget's first
+    await miss('k3'); // and second
+    await miss('k4'); // none left
+    expect(fetches).toHaveLength(1 + 3);
+    await miss('k2'); // a refetch already failed to find k2: not asked again within the cooldown
+    expect(fetches).toHaveLength(1 + 3);
+    clock.advance(30); // half a minute refills one
+    await miss('k5');
+    expect(fetches).toHaveLength(1 + 4);
   });
 });

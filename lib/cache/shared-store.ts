@@ -1,0 +1,85 @@
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { createCache, type Cache } from 'cache-manager';
+import { messageOf } from '../errors/to-error.js';
+import { waitAtMost } from '../http/with-deadline.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+
+/** A value waiting to be written again once the store answers. */
+interface Unwritten {
+  readonly value: unknown;
+  readonly ttl: number | undefined;
+}
+
+/**
+ * The shared (L2) store on `@nestjs/cache-manager`, shared by every instance of an API through Redis:
+ * the module's `cache` option, else the application's `CACHE_MANAGER`, else a private in-memory
+ * cache. It is an optimisation, never a dependency: every call is bounded by `sharedCacheTimeout`
+ * and a failed one counts as a miss; an outage is logged once, and what could not be written then
+ * is written again when the store answers.
+ */
+@Injectable()
+export class SharedStore {
+  private readonly logger = new Logger('SharedKeyCache');
+  private readonly cache: Cache;
+  private readonly unwritten = new Map<string, Unwritten>();
+  private failing = false;
+
+  constructor(
+    @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
+    @Optional() @Inject(CACHE_MANAGER) appCache?: Cache,
+  ) {
+    this.cache = options.cache ?? appCache ?? createCache();
+  }
+
+  /** The value under `key`, or `undefined` when there is none or the store failed. */
+  async read(key: string): Promise<unknown> {
+    try {
+      const value = await waitAtMost(this.options.sharedCacheTimeoutMs, this.cache.get(key));
+      this.recovered();
+      return value ?? undefined;
+    } catch (error) {
+      this.failed('read', error);
+      return undefined;
+    }
+  }
+
+  /** Writes `value` (for `ttl` ms, or without expiry); a failed write is retried on recovery. */
+  async write(key: string, value: unknown, ttl?: number): Promise<void> {
+    try {
+      await waitAtMost(this.options.sharedCacheTimeoutMs, this.cache.set(key, value, ttl));
+      this.unwritten.delete(key);
+      this.recovered();
+    } catch (error) {
+      this.unwritten.set(key, { value, ttl });
+      this.failed('write', error);
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    this.unwritten.delete(key);
+    try {
+      await waitAtMost(this.options.sharedCacheTimeoutMs, this.cache.del(key));
+      this.recovered();
+    } catch (error) {
+      this.failed('delete', error);
+    }
+  }
+
+  private failed(operation: string, error: unknown): void {
+    if (this.failing) return;
+    this.failing = true;
+    this.logger.warn(
+      `Shared key cache ${operation} failed, fetching from the provider instead: ${messageOf(error)}`,
+    );
+  }
+
+  private recovered(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.logger.log('Shared key cache is reachable again');
+    const pending = [...this.unwritten];
+    this.unwritten.clear();
+    for (const [key, { value, ttl }] of pending) void this.write(key, value, ttl);
+  }
+}
