@@ -60,10 +60,15 @@ export { TokenNotYetValidError } from './errors/token-not-yet-valid.error.js';
 export { TypeInvalidError } from './errors/type-invalid.error.js';
 export type {
   FetchErrorEvent,
+  FetchEvent,
   JwksEvents,
+  KeyLookupEvent,
   KeyNotFoundEvent,
   RefreshEvent,
+  VerificationEvent,
 } from './options/jwks-events.interface.js';
+export { openTelemetryEvents } from './telemetry/open-telemetry-events.js';
+export type { MeterLike, MetricAttributes } from './telemetry/meter-like.interface.js';
 
 export { auth0 } from './presets/auth0.preset.js';
 export {

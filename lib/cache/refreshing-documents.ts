@@ -7,7 +7,8 @@ import type { ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
 import type { Clock } from '../time/clock.js';
 import type { DocumentCache } from './document-cache.js';
 import type { DocumentEntry, DocumentSource } from './document-source.interface.js';
-import { freshnessMs, refreshAheadAt, retryDelayMs } from './freshness.js';
+import { fetchCopy } from './fetch-copy.js';
+import { refreshAheadAt, retryDelayMs } from './freshness.js';
 import { LOAD, type LoadPolicy } from './load-policy.js';
 import { MissGate } from './miss-gate.js';
 import { ProviderHealthLog } from './provider-health-log.js';
@@ -202,21 +203,12 @@ export class RefreshingDocuments<T> {
       return this.install(issuer, state, shared, policy);
     }
     try {
-      const started = performance.now();
-      const fetched = await this.source.fetch(issuer, policy);
-      state.lastFetchMs = performance.now() - started;
-      const fetchedAt = this.context.clock.now();
-      const freshUntil = fetchedAt + freshnessMs(fetched.maxAgeSeconds, this.context.options);
-      const document = { body: fetched.body, source: fetched.source, fetchedAt, freshUntil };
-      void this.context.store.set(this.source.kind, issuer, document); // never awaited by anyone
+      const { entry, ms } = await fetchCopy(this.source, issuer, policy, this.context);
+      state.lastFetchMs = ms;
+      void store.set(this.source.kind, issuer, entry.document); // never awaited by anyone
       state.failure = undefined;
       this.health.recovered(issuer);
-      return this.install(
-        issuer,
-        state,
-        { value: fetched.value, document, origin: 'network' },
-        policy,
-      );
+      return this.install(issuer, state, entry, policy);
     } catch (error) {
       // A cold instance with the provider down may still find another instance's last-known-good copy.
       const rescue = this.usable(state.entry) ? undefined : shared;

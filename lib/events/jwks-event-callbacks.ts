@@ -2,8 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { messageOf } from '../errors/to-error.js';
 import type {
   FetchErrorEvent,
+  FetchEvent,
+  KeyLookupEvent,
   KeyNotFoundEvent,
   RefreshEvent,
+  VerificationEvent,
 } from '../options/jwks-events.interface.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
 
@@ -28,6 +31,31 @@ export class JwksEventCallbacks {
   keyNotFound(event: KeyNotFoundEvent): void {
     const events = this.options.events;
     if (events.onKeyNotFound) this.call(() => events.onKeyNotFound?.(event));
+  }
+
+  fetch(event: FetchEvent): void {
+    const events = this.options.events;
+    if (events.onFetch) this.call(() => events.onFetch?.(event));
+  }
+
+  /** Whether anyone listens to verifications (the hot path measures nothing otherwise). */
+  get verifications(): boolean {
+    return this.options.events.onVerification !== undefined;
+  }
+
+  verification(event: VerificationEvent): void {
+    const events = this.options.events;
+    if (events.onVerification) this.call(() => events.onVerification?.(event));
+  }
+
+  /** Whether anyone listens to key lookups. */
+  get keyLookups(): boolean {
+    return this.options.events.onKeyLookup !== undefined;
+  }
+
+  keyLookup(event: KeyLookupEvent): void {
+    const events = this.options.events;
+    if (events.onKeyLookup) this.call(() => events.onKeyLookup?.(event));
   }
 
   private call(callback: () => void): void {

@@ -47,15 +47,14 @@ export class JwksKeyCache implements OnApplicationBootstrap {
         validate: (_issuer, body, source) => KeySet.fromJwks(body, source),
         installed: (issuer, entry, previous, policy) => {
           logKeySet(this.logger, issuer, entry.value, previous);
-          const { keys, skipped } = entry.value;
-          const counts = { keys: keys.length, skipped: skipped.length };
-          const { source: uri } = entry.document;
           this.events.refresh({
             issuer,
             source: entry.origin,
-            uri,
+            uri: entry.document.source,
             reason: policy.reason,
-            ...counts,
+            keys: entry.value.keys.length,
+            skipped: entry.value.skipped.length,
+            fetchedAt: entry.document.fetchedAt,
           });
         },
       },
@@ -79,10 +78,18 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     kid: string | undefined,
     alg: JwsAlgorithm,
   ): readonly ImportedKey[] | undefined {
-    const selected = this.sets.peek(issuer)?.value.select(kid, alg);
-    if (typeof selected !== 'object') return undefined;
-    const kept = this.notRevoked(issuer, selected);
-    return kept.length > 0 ? kept : undefined;
+    const entry = this.sets.peek(issuer);
+    const selected = entry?.value.select(kid, alg);
+    const kept = typeof selected === 'object' ? this.notRevoked(issuer, selected) : undefined;
+    const found = kept !== undefined && kept.length > 0 ? kept : undefined;
+    if (this.events.keyLookups) this.lookedUp(issuer, found && entry!.document.freshUntil);
+    return found;
+  }
+
+  private lookedUp(issuer: string, freshUntil: number | undefined): void {
+    const outcome =
+      freshUntil === undefined ? 'miss' : this.clock.now() < freshUntil ? 'hit' : 'stale';
+    this.events.keyLookup({ issuer, outcome });
   }
 
   /**

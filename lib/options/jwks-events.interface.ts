@@ -1,4 +1,4 @@
-import type { JwksError } from '../errors/jwks.error.js';
+import type { JwksError, JwksErrorCode } from '../errors/jwks.error.js';
 
 /** A fetch of an issuer's metadata or JWKS failed (after retries). */
 export interface FetchErrorEvent {
@@ -18,6 +18,8 @@ export interface RefreshEvent {
   readonly uri: string;
   readonly keys: number;
   readonly skipped: number;
+  /** When the set was fetched (ms since the epoch): its age is `now - fetchedAt`. */
+  readonly fetchedAt: number;
   /** Why it was loaded. */
   readonly reason: 'prefetch' | 'expired' | 'ahead' | 'unknown-kid' | 'forced';
 }
@@ -28,6 +30,32 @@ export interface KeyNotFoundEvent {
   readonly kid: string | undefined;
 }
 
+/** A fetch of an issuer's metadata or JWKS started, or ended (after its retries). */
+export interface FetchEvent {
+  readonly issuer: string;
+  readonly document: 'metadata' | 'jwks';
+  readonly outcome: 'started' | 'succeeded' | 'failed';
+  /** Milliseconds from its start, when it ended. */
+  readonly durationMs?: number;
+  /** The code of a failure (`JWKS_FETCH_FAILED`, `METADATA_INVALID`, ...). */
+  readonly code?: JwksErrorCode;
+}
+
+/** A token was verified, or refused, by `JwtVerifier` (the guard's and your own calls). */
+export interface VerificationEvent {
+  /** The configured issuer the token named; `undefined` when it named none (never the raw `iss`). */
+  readonly issuer: string | undefined;
+  /** `OK`, or the code it was refused with. */
+  readonly outcome: 'OK' | JwksErrorCode;
+  readonly durationMs: number;
+}
+
+/** A key was looked up in memory: found fresh, found stale, or not there (a load or refetch follows). */
+export interface KeyLookupEvent {
+  readonly issuer: string;
+  readonly outcome: 'hit' | 'stale' | 'miss';
+}
+
 /**
  * Callbacks for metrics and alerting, without an event bus. They run synchronously on the path that
  * noticed the event, so keep them cheap; an exception thrown by one is logged and ignored.
@@ -36,4 +64,9 @@ export interface JwksEvents {
   onFetchError?(event: FetchErrorEvent): void;
   onRefresh?(event: RefreshEvent): void;
   onKeyNotFound?(event: KeyNotFoundEvent): void;
+  onFetch?(event: FetchEvent): void;
+  /** Runs on every verification: keep it very cheap. */
+  onVerification?(event: VerificationEvent): void;
+  /** Runs on every verification: keep it very cheap. */
+  onKeyLookup?(event: KeyLookupEvent): void;
 }

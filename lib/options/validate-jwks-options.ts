@@ -20,7 +20,14 @@ const DURATIONS = [
 const POSITIVE_INTEGERS = ['maxResponseBytes', 'maxTokenLength', 'maxIssuers'] as const;
 const COUNTS = ['unknownKidBudget'] as const;
 const BOOLEANS = ['prefetch', 'allowInsecureHttp'] as const;
-const EVENTS = ['onFetchError', 'onRefresh', 'onKeyNotFound'];
+const EVENTS = [
+  'onFetchError',
+  'onRefresh',
+  'onKeyNotFound',
+  'onFetch',
+  'onVerification',
+  'onKeyLookup',
+];
 const FUNCTIONS = [
   ['resolveIssuer', '(iss) => IssuerOptions | undefined'],
   ['fetch', '(url, init) => Promise<Response>'],

@@ -3,10 +3,12 @@ import type { KeyObject } from 'node:crypto';
 import { AlgorithmNotAllowedError } from '../errors/algorithm-not-allowed.error.js';
 import { describeUntrusted } from '../errors/describe-untrusted.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import type { JwksErrorCode } from '../errors/jwks.error.js';
 import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
 import { SignatureInvalidError } from '../errors/signature-invalid.error.js';
 import { TokenMalformedError } from '../errors/token-malformed.error.js';
 import { TypeInvalidError } from '../errors/type-invalid.error.js';
+import { JwksEventCallbacks } from '../events/jwks-event-callbacks.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import { JwksKeyCache } from '../keys/jwks-key-cache.js';
 import type { ImportedKey } from '../keys/imported-key.interface.js';
@@ -40,6 +42,7 @@ export class JwtVerifier implements OnApplicationBootstrap {
     private readonly issuers: TrustedIssuers,
     private readonly keys: JwksKeyCache,
     private readonly clock: Clock,
+    private readonly events: JwksEventCallbacks,
   ) {
     this.allowedList = Object.freeze([...options.algorithms]);
     const max = options.verifiedTokenCacheMax;
@@ -79,7 +82,29 @@ export class JwtVerifier implements OnApplicationBootstrap {
    * KEY_NOT_FOUND, KEY_INVALID, SIGNATURE_INVALID, TOKEN_EXPIRED, TOKEN_NOT_YET_VALID,
    * AUDIENCE_MISMATCH, CLAIM_INVALID, TYPE_INVALID, ISSUER_MISMATCH, JWKS_FETCH_FAILED, JWKS_INVALID.
    */
-  async verify(token: string): Promise<VerifiedToken> {
+  verify(token: string): Promise<VerifiedToken> {
+    return this.events.verifications ? this.observed(token) : this.check(token);
+  }
+
+  /** {@link verify}, reported to `events.onVerification` with its outcome and duration. */
+  private async observed(token: string): Promise<VerifiedToken> {
+    const started = performance.now();
+    try {
+      const verified = await this.check(token);
+      const durationMs = performance.now() - started;
+      this.events.verification({ issuer: verified.issuer, outcome: 'OK', durationMs });
+      return verified;
+    } catch (error) {
+      const durationMs = performance.now() - started;
+      const { code, issuer } = error as { code?: JwksErrorCode; issuer?: unknown };
+      // The issuer of a refusal, when it is a configured one: never a value the token chose.
+      const named = code === 'ISSUER_UNTRUSTED' || typeof issuer !== 'string' ? undefined : issuer;
+      this.events.verification({ issuer: named, outcome: code ?? 'TOKEN_MALFORMED', durationMs });
+      throw error;
+    }
+  }
+
+  private async check(token: string): Promise<VerifiedToken> {
     const compact = compactOf(token);
     const cached = this.cache?.get(compact, this.clock.now());
     if (cached !== undefined) {
