@@ -1,0 +1,29 @@
+// The part of autocannon's API the bench uses (the package ships no types, and @types/autocannon
+// is not a dependency).
+declare module 'autocannon' {
+  namespace autocannon {
+    interface Options {
+      url: string;
+      connections?: number;
+      /** Seconds. */
+      duration?: number;
+      headers?: Record<string, string>;
+    }
+    interface Latency {
+      /** Milliseconds. */
+      p50: number;
+      p99: number;
+    }
+    interface Result {
+      /** Seconds the run actually took. */
+      duration: number;
+      latency: Latency;
+      errors: number;
+      timeouts: number;
+      non2xx: number;
+      '2xx': number;
+    }
+  }
+  function autocannon(options: autocannon.Options): Promise<autocannon.Result>;
+  export = autocannon;
+}
