@@ -80,7 +80,10 @@ export class IssuerDiscoveryService {
     const failures: string[] = [];
     for (const url of urls) {
       try {
-        const fetched = await this.http.getJson(url, { document: 'metadata' });
+        const fetched = await this.http.getJson(url, {
+          document: 'metadata',
+          headers: config.requestHeaders,
+        });
         const value = validateMetadata(config, fetched.body, url, this.options.allowInsecureHttp);
         return { value, body: fetched.body, source: url, maxAgeSeconds: fetched.maxAgeSeconds };
       } catch (error) {

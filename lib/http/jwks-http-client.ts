@@ -9,6 +9,7 @@ import { urlPolicyViolation } from '../options/url-policy.js';
 import { Clock } from '../time/clock.js';
 import { backoffDelay, parseRetryAfter } from './backoff-delay.js';
 import { parseCacheControl } from './parse-cache-control.js';
+import { platformFetch } from './platform-fetch.js';
 import { BodyTooLargeError, readLimitedBody } from './read-limited-body.js';
 import { redirectTarget } from './redirect-target.js';
 import { DeadlineExceeded, withDeadline } from './with-deadline.js';
@@ -54,14 +55,14 @@ class AttemptFailure extends Error {
 @Injectable()
 export class JwksHttpClient implements OnModuleDestroy {
   private readonly shutdown = new AbortController();
-  /** The user's `fetch` (a proxy, a custom dispatcher), else the platform's. */
+  /** The user's `fetch` (a custom dispatcher), else the platform's, through the environment's proxy. */
   private readonly fetch: FetchFunction;
 
   constructor(
     @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
     private readonly clock: Clock,
   ) {
-    this.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.fetch = options.fetch ?? platformFetch();
   }
 
   onModuleDestroy(): void {

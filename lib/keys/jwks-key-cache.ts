@@ -173,7 +173,8 @@ export class JwksKeyCache implements OnApplicationBootstrap {
 
   private async fetch(issuer: string, policy: LoadPolicy): Promise<FetchedEntry<KeySet>> {
     const uri = await this.discovery.getJwksUri(issuer, dependencyOf(policy));
-    const fetched = await this.http.getJson(uri);
+    const { requestHeaders } = this.issuers.require(issuer);
+    const fetched = await this.http.getJson(uri, { headers: requestHeaders });
     // Imported once, here: a broken set is refused before it reaches the shared store.
     const value = KeySet.fromJwks(fetched.body, uri);
     return { value, body: fetched.body, source: uri, maxAgeSeconds: fetched.maxAgeSeconds };

@@ -52,6 +52,11 @@ export interface IssuerOptions {
    * array or a space-separated string. @defaultValue 'roles'
    */
   rolesClaim?: string;
+  /**
+   * Extra headers on this issuer's metadata and JWKS requests (an internal IdP that wants an API
+   * key), sent to the documents' own origin only: never after a redirect to another.
+   */
+  requestHeaders?: Record<string, string>;
 }
 
 /** Options of `JwksModule.forRoot()` / `forRootAsync()`. Every duration is in seconds. */

@@ -31,6 +31,10 @@ export function resolveIssuerOptions(
     authorizedParties: setOf(options.authorizedParty),
     expectedClaims: Object.freeze(expected),
     rolesPath: Object.freeze((options.rolesClaim ?? d.rolesClaim).split('.')),
+    requestHeaders:
+      options.requestHeaders === undefined
+        ? undefined
+        : Object.freeze({ ...options.requestHeaders }),
   });
 }
 

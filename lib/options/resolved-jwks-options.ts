@@ -34,6 +34,8 @@ export interface ResolvedIssuer {
   readonly expectedClaims: ReadonlyArray<readonly [string, ReadonlySet<string>]>;
   /** The dot path of the roles claim, split. */
   readonly rolesPath: readonly string[];
+  /** Extra headers on this issuer's document requests. */
+  readonly requestHeaders: Readonly<Record<string, string>> | undefined;
 }
 
 /** What `resolveJwksOptions` makes of `JwksModuleOptions`; durations in milliseconds from here on. */

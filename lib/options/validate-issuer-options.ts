@@ -27,6 +27,7 @@ const ISSUER_KEYS = new Set([
   'authorizedParty',
   'expectedClaims',
   'rolesClaim',
+  'requestHeaders',
 ]);
 
 /** The placeholder of a multi-tenant issuer (Entra ID's `https://login.microsoftonline.com/{tenantid}/v2.0`). */
@@ -56,6 +57,13 @@ export function issuerProblems(options: IssuerOptions, path: string, insecure: b
     problems.push(`${path}.rewriteJwksOrigin must be a boolean`);
   }
   checkExpectedClaims(problems, `${path}.expectedClaims`, options.expectedClaims);
+  const headers = options.requestHeaders as unknown;
+  if (
+    headers !== undefined &&
+    !(isRecord(headers) && Object.values(headers).every(isNonEmptyString))
+  ) {
+    problems.push(`${path}.requestHeaders must be an object of header name to string value`);
+  }
   return problems;
 }
 
