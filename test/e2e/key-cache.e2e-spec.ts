@@ -4,7 +4,7 @@ import { claims, signJwt } from '../fixtures/sign-jwt.js';
 import { CACHE_MANAGER, CacheModule } from '@nestjs/cache-manager';
 import type { Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
-import { JwksModule } from '../../lib/index.js';
+import { JwksKeyCache, JwksModule } from '../../lib/index.js';
 import { closeAfterEach } from '../fixtures/close-after-each.js';
 import { refreshSignal } from '../fixtures/refresh-signal.js';
 import { startTestApp } from '../fixtures/test-app.js';
@@ -215,5 +215,16 @@ describe('JWKS key cache against a real OpenID provider', () => {
     expect((await api.get('/me', tokenNow())).status).toBe(200);
     await refetched;
     expect(issuer.hits('/jwks')).toBe(2);
+  });
+
+  it('purges what it keeps of an issuer: the next token loads metadata and keys anew', async () => {
+    const { issuer, api } = await start();
+    const token = await issuer.token();
+    expect((await api.get('/me', token)).status).toBe(200);
+    await api.app.get(JwksKeyCache).purge(issuer.url);
+    expect(api.app.get(JwksKeyCache).listKeys(issuer.url)).toEqual([]);
+    expect((await api.get('/me', token)).status).toBe(200);
+    expect(issuer.hits('/jwks')).toBe(2);
+    expect(issuer.hits('/.well-known/openid-configuration')).toBe(2);
   });
 });

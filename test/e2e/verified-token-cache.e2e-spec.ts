@@ -83,6 +83,13 @@ describe('verifiedTokenCache', () => {
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'KEY_NOT_FOUND' });
   });
 
+  it('drops a cached token at once when its key is revoked', async () => {
+    const { verifier, keys, token } = await start();
+    await verifier.verify(token);
+    await keys.revokeKey(ISSUER, key.kid);
+    await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'KEY_REVOKED' });
+  });
+
   it('refuses a bad option at startup', async () => {
     await expect(start({ max: 0 })).rejects.toMatchObject({ code: 'OPTIONS_INVALID' });
   });
