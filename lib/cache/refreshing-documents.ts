@@ -41,7 +41,7 @@ interface IssuerState<T> {
 /** How much longer than one attempt's timeout a request waits for a load. */
 const ATTEMPT_GRACE_MS = 100;
 /** The least a miss waits for a load, whatever the provider's last answer time. */
-const MIN_MISS_WAIT_MS = 100;
+const MIN_MISS_WAIT_MS = 50;
 
 /**
  * One engine for every document the module fetches (metadata, JWKS), per issuer: the copy in memory,
