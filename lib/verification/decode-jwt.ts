@@ -1,3 +1,4 @@
+import { LruMap } from '../cache/lru-map.js';
 import { TokenMalformedError } from '../errors/token-malformed.error.js';
 import type { JoseHeader, JwtPayload } from './jwt.types.js';
 import { strictJsonViolation } from './strict-json.js';
@@ -31,9 +32,8 @@ export function decodeJws(token: string, maxLength: number): DecodedJws {
     const jwe = token.split('.').length === 5;
     throw malformed(jwe ? 'JWE (encrypted) tokens are not supported' : 'too many segments');
   }
-  const header = parseObject(decodeSegment(token.slice(0, first), 'header'), 'header');
   return {
-    header: header as unknown as JoseHeader,
+    header: decodeHeader(token.slice(0, first)),
     // RFC 7515 allows an empty payload; a JWT's is then refused as not JSON.
     payloadBytes: decodeSegment(token.slice(first + 1, second), 'payload', true),
     signingInput: Buffer.from(token.slice(0, second), 'latin1'),
@@ -46,8 +46,21 @@ export function decodeJws(token: string, maxLength: number): DecodedJws {
  * @throws TokenMalformedError
  */
 export function decodeJwt(token: string, maxLength: number): DecodedJwt {
-  const jws = decodeJws(token, maxLength);
-  return { ...jws, payload: parseObject(jws.payloadBytes, 'payload') as JwtPayload };
+  const jws = decodeJws(token, maxLength) as DecodedJws & { payload?: JwtPayload };
+  jws.payload = parseObject(jws.payloadBytes, 'payload') as JwtPayload;
+  return jws as DecodedJwt;
+}
+
+// An issuer's tokens share a handful of headers: each is decoded and checked once, then reused
+// (frozen, as every caller gets the same object). Bounded, so made-up headers only churn it.
+const headers = new LruMap<string, JoseHeader>(256);
+
+function decodeHeader(segment: string): JoseHeader {
+  const known = headers.get(segment);
+  if (known !== undefined) return known;
+  const header = Object.freeze(parseObject(decodeSegment(segment, 'header'), 'header'));
+  headers.set(segment, header as unknown as JoseHeader);
+  return header as unknown as JoseHeader;
 }
 
 function parseObject(bytes: Buffer, name: string): Record<string, unknown> {
