@@ -1,31 +1,20 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { Clock, JwksKeyCache, JwksModule, JwtVerifier } from '../../lib/index.js';
-import { generateSigningKey, type DevSigningKey } from '../../sample/dev-issuer.js';
+import { createTestIssuer } from '../../lib/testing/index.js';
 import { closeAfterEach } from '../fixtures/close-after-each.js';
-import { startFaultyJwks } from '../fixtures/faulty-jwks.js';
 import { ManualClock } from '../fixtures/manual-clock.js';
-import { claims, signJwt } from '../fixtures/sign-jwt.js';
-import { publicJwk } from '../fixtures/signing-keys.js';
-
-const ISSUER = 'https://idp.cache.test';
-const AUDIENCE = 'https://api.test';
 
 describe('verifiedTokenCache', () => {
   const track = closeAfterEach();
-  let key: DevSigningKey;
-  beforeAll(() => {
-    key = generateSigningKey('ES256');
-  });
 
   async function start(verifiedTokenCache: { max: number } | false = { max: 100 }) {
-    const jwks = track(await startFaultyJwks([publicJwk(key)]));
+    const issuer = track(await createTestIssuer({ algorithms: ['ES256'] }));
     const clock = new ManualClock();
     const moduleRef = await Test.createTestingModule({
       imports: [
         JwksModule.forRoot({
-          issuers: [{ issuer: ISSUER, jwksUri: jwks.url, audience: AUDIENCE }],
-          algorithms: ['ES256'],
+          issuers: [issuer.issuerOptions()],
           allowInsecureHttp: true,
           prefetch: false,
           verifiedTokenCache,
@@ -36,30 +25,20 @@ describe('verifiedTokenCache', () => {
       .useValue(clock)
       .compile();
     track(moduleRef);
-    const token = signJwt(
-      { alg: 'ES256', kid: key.kid },
-      claims(ISSUER, AUDIENCE, clock.now()),
-      key,
-    );
-    return {
-      jwks,
-      clock,
-      verifier: moduleRef.get(JwtVerifier),
-      keys: moduleRef.get(JwksKeyCache),
-      token,
-    };
+    const verifier = moduleRef.get(JwtVerifier);
+    return { issuer, clock, verifier, keys: moduleRef.get(JwksKeyCache), token: issuer.sign() };
   }
 
   it('answers a repeated token with the same verified result, frozen', async () => {
-    const { verifier, token } = await start();
+    const { verifier, token, issuer } = await start();
     const first = await verifier.verify(token);
     const again = await verifier.verify(`Bearer ${token}`);
     expect(again).toBe(first);
     expect(Object.isFrozen(first.payload)).toBe(true);
-    expect(first.payload).toMatchObject({ iss: ISSUER, aud: AUDIENCE });
+    expect(first.payload).toMatchObject({ iss: issuer.issuer, aud: issuer.audience });
   });
 
-  it('verifies every time, and freezes nothing, when off (the default)', async () => {
+  it('verifies every time, and freezes no payload, when off (the default)', async () => {
     const { verifier, token } = await start(false);
     const first = await verifier.verify(token);
     expect(await verifier.verify(token)).not.toBe(first);
@@ -76,17 +55,17 @@ describe('verifiedTokenCache', () => {
   });
 
   it('drops a token whose key has left the set', async () => {
-    const { verifier, keys, jwks, token } = await start();
+    const { verifier, keys, issuer, token } = await start();
     await verifier.verify(token);
-    jwks.keys = [publicJwk(generateSigningKey('ES256'))];
-    await keys.refresh(ISSUER);
+    issuer.rotate({ dropPrevious: true });
+    await keys.refresh(issuer.issuer);
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'KEY_NOT_FOUND' });
   });
 
   it('drops a cached token at once when its key is revoked', async () => {
-    const { verifier, keys, token } = await start();
-    await verifier.verify(token);
-    await keys.revokeKey(ISSUER, key.kid);
+    const { verifier, keys, issuer, token } = await start();
+    const verified = await verifier.verify(token);
+    await keys.revokeKey(issuer.issuer, verified.header.kid!);
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'KEY_REVOKED' });
   });
 

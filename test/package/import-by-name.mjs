@@ -12,7 +12,12 @@ for (const name of [
 ]) {
   assert.equal(typeof jwks[name], 'function', `${name} is exported`);
 }
+const testing = await import('nestjs-jwks/testing');
+assert.equal(typeof testing.createTestIssuer, 'function', 'createTestIssuer is exported');
+const issuer = await testing.createTestIssuer();
+assert.match(issuer.sign(), /^ey[\w-]+\.ey[\w-]+\.[\w-]+$/);
+await issuer.close();
 await assert.rejects(import('nestjs-jwks/dist/lib/keys/key-set.js'), {
   code: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
 });
-console.log('import "nestjs-jwks": ok');
+console.log('import "nestjs-jwks" and "nestjs-jwks/testing": ok');

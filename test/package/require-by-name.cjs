@@ -15,5 +15,6 @@ for (const name of [
 ]) {
   assert.equal(typeof jwks[name], 'function', `${name} is exported`);
 }
+assert.equal(typeof require('nestjs-jwks/testing').createTestIssuer, 'function');
 assert.throws(() => require('nestjs-jwks/lib/keys/import-jwk.js'), /ERR_PACKAGE_PATH_NOT_EXPORTED/);
 console.log('require("nestjs-jwks"): ok');

@@ -1,0 +1,36 @@
+import { constants, sign, type KeyObject } from 'node:crypto';
+import type { JwsAlgorithm } from '../options/jws-algorithms.js';
+
+const HASHES: Readonly<Record<JwsAlgorithm, string | null>> = {
+  RS256: 'sha256',
+  RS384: 'sha384',
+  RS512: 'sha512',
+  PS256: 'sha256',
+  PS384: 'sha384',
+  PS512: 'sha512',
+  ES256: 'sha256',
+  ES384: 'sha384',
+  ES512: 'sha512',
+  EdDSA: null,
+};
+
+/** A compact JWS of `header` and `payload`, signed as RFC 7518 says for `alg`. */
+export function signCompact(
+  header: object,
+  payload: object,
+  alg: JwsAlgorithm,
+  privateKey: KeyObject,
+): string {
+  const input = `${encode(header)}.${encode(payload)}`;
+  const signature = sign(HASHES[alg], Buffer.from(input), {
+    key: privateKey,
+    padding: alg.startsWith('PS') ? constants.RSA_PKCS1_PSS_PADDING : undefined,
+    saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+    dsaEncoding: 'ieee-p1363',
+  });
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+function encode(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
