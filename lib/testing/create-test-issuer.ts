@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 import { signCompact } from './sign-compact.js';
@@ -110,6 +110,6 @@ function generatePair(alg: JwsAlgorithm) {
   return generateKeyPairSync('ec', { namedCurve: curve });
 }
 
-function json(response: import('node:http').ServerResponse, body: unknown): void {
+function json(response: ServerResponse, body: unknown): void {
   response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
