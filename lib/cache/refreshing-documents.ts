@@ -137,6 +137,12 @@ export class RefreshingDocuments<T> {
     return this.states.get(issuer)?.entry;
   }
 
+  /** Whether the copy in memory can serve, and the last load's failure (until one succeeds). */
+  status(issuer: string): { readonly usable: boolean; readonly failure: unknown } {
+    const state = this.states.get(issuer);
+    return { usable: this.usable(state?.entry), failure: state?.failure?.error };
+  }
+
   /** Drops everything kept for `issuer` (a resolved issuer evicted from the LRU). */
   forget(issuer: string): void {
     this.states.delete(issuer);

@@ -10,10 +10,12 @@ import { JwksHttpClient } from '../http/jwks-http-client.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import { JwksError } from '../errors/jwks.error.js';
 import { KeyRevokedError } from '../errors/key-revoked.error.js';
 import { Clock } from '../time/clock.js';
 import type { ImportedKey } from './imported-key.interface.js';
 import { KeyRevocations } from './key-revocations.js';
+import type { IssuerHealth } from './issuer-health.interface.js';
 import type { ListedKey } from './listed-key.interface.js';
 import { KeySet } from './key-set.js';
 import { logKeySet } from './key-set-log.js';
@@ -155,6 +157,21 @@ export class JwksKeyCache implements OnApplicationBootstrap {
       source: entry.origin,
       state: this.revocations.isRevoked(issuer, kid) ? 'revoked' : fresh ? 'fresh' : 'stale',
     }));
+  }
+
+  /** How `issuer`'s keys stand: fresh, stale while its provider fails, or none usable. */
+  health(issuer: string): IssuerHealth {
+    const name = this.issuers.require(issuer).issuer;
+    const entry = this.sets.current(name);
+    const { usable, failure } = this.sets.status(name);
+    const now = this.clock.now();
+    const status = !usable ? 'down' : now < entry!.document.freshUntil ? 'up' : 'degraded';
+    return {
+      status,
+      keys: usable ? entry!.value.keys.length : 0,
+      ...(entry ? { ageSeconds: Math.round((now - entry.document.fetchedAt) / 1000) } : {}),
+      ...(failure instanceof JwksError ? { lastError: failure.code } : {}),
+    };
   }
 
   private notRevoked(issuer: string, keys: readonly ImportedKey[]): readonly ImportedKey[] {

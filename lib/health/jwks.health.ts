@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { TrustedIssuers } from '../issuers/trusted-issuers.js';
+import type { IssuerHealth } from '../keys/issuer-health.interface.js';
+import { JwksKeyCache } from '../keys/jwks-key-cache.js';
+
+/** What `isHealthy` reports under its key: terminus' result shape, with each issuer's details. */
+export interface JwksHealthResult {
+  readonly status: 'up' | 'down';
+  readonly issuers: Readonly<Record<string, IssuerHealth>>;
+}
+
+/**
+ * A health indicator for `@nestjs/terminus`: list it in the `providers` of the module that imports
+ * `TerminusModule` and `JwksModule`, and call it in `HealthCheckService.check([...])`. `down` when an
+ * issuer has no usable keys (its tokens get 503); an issuer serving stale keys while its provider
+ * fails is `degraded` in the details and still up for the check. It imports nothing from terminus,
+ * so the library loads without it.
+ */
+@Injectable()
+export class JwksHealthIndicator {
+  constructor(
+    private readonly keys: JwksKeyCache,
+    private readonly issuers: TrustedIssuers,
+  ) {}
+
+  isHealthy<Key extends string = 'jwks'>(
+    key: Key = 'jwks' as Key,
+  ): Promise<Record<Key, JwksHealthResult>> {
+    const issuers: Record<string, IssuerHealth> = {};
+    for (const { issuer } of this.issuers.configured()) issuers[issuer] = this.keys.health(issuer);
+    const down = Object.values(issuers).some((health) => health.status === 'down');
+    const result = { status: down ? 'down' : 'up', issuers } as const;
+    return Promise.resolve({ [key]: result } as Record<Key, JwksHealthResult>);
+  }
+}
