@@ -21,7 +21,7 @@ export type { ListedKey } from './keys/listed-key.interface.js';
 export type { IssuerHealth } from './keys/issuer-health.interface.js';
 export { JwksHealthIndicator, type JwksHealthResult } from './health/jwks.health.js';
 export { JwtVerifier } from './verification/jwt-verifier.js';
-export type { JoseHeader, JwtPayload, VerifiedToken } from './verification/jwt.types.js';
+export type { JoseHeader, JwtPayload, VerifiedToken } from './jws/jwt.types.js';
 
 export { JwksStrategy, type Authenticated } from './passport/jwks.strategy.js';
 export { fromAuthorizationBearer, fromCookie, fromHeader } from './verification/extract-token.js';

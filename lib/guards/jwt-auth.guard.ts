@@ -14,7 +14,7 @@ import { TokenMissingError } from '../errors/token-missing.error.js';
 import { JwksStrategy } from '../passport/jwks.strategy.js';
 import { principalHookFor } from '../passport/principal-hooks.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
-import type { VerifiedToken } from '../verification/jwt.types.js';
+import type { VerifiedToken } from '../jws/jwt.types.js';
 import { AuthFailureLog } from './auth-failure-log.js';
 import { toAuthFailure } from './error-response.js';
 import {

@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import type { VerifiedToken } from '../verification/jwt.types.js';
+import type { VerifiedToken } from '../jws/jwt.types.js';
 
 /** Where the guard leaves the verified token; `Symbol.for` so two installed copies agree. */
 const VERIFIED_TOKEN = Symbol.for('nestjs-jwks:verified-token');

@@ -1,4 +1,4 @@
-import type { JwtPayload } from '../verification/jwt.types.js';
+import type { JwtPayload } from '../jws/jwt.types.js';
 import { claimValues, missingValues } from './claim-values.js';
 
 /**

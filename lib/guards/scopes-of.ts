@@ -1,4 +1,4 @@
-import type { JwtPayload } from '../verification/jwt.types.js';
+import type { JwtPayload } from '../jws/jwt.types.js';
 import { claimValues, missingValues } from './claim-values.js';
 
 /** The scopes a token grants: RFC 8693 / RFC 9068 `scope` (space-separated) or an `scp` array or string. */

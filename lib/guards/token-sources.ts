@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { parseBearer } from '../verification/parse-bearer.js';
+import { parseBearer } from '../jws/parse-bearer.js';
 import type { AuthRequest } from './request-from-context.js';
 
 /**

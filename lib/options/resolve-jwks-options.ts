@@ -5,7 +5,7 @@ import { resolveIssuerOptions } from './resolve-issuer-options.js';
 import type { ResolvedJwksOptions } from './resolved-jwks-options.js';
 import type { TokenExtractor } from './token-extractor.interface.js';
 import { validateJwksOptions } from './validate-jwks-options.js';
-import type { VerifiedToken } from '../verification/jwt.types.js';
+import type { VerifiedToken } from '../jws/jwt.types.js';
 import { deepFreeze } from './deep-freeze.js';
 
 /**

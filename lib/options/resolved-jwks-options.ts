@@ -1,5 +1,5 @@
 import type { Cache } from 'cache-manager';
-import type { VerifiedToken } from '../verification/jwt.types.js';
+import type { VerifiedToken } from '../jws/jwt.types.js';
 import type { FetchFunction } from './fetch-function.interface.js';
 import type { JwksEvents } from './jwks-events.interface.js';
 import type { JwksModuleOptions } from './jwks-module-options.interface.js';

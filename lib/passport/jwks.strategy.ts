@@ -5,7 +5,7 @@ import { Strategy, type SecretOrKeyProvider } from 'passport-jwt';
 import { httpStatusOf } from '../errors/http-status-of.js';
 import { JwksError } from '../errors/jwks.error.js';
 import { PrincipalRefusedError } from '../errors/principal-refused.error.js';
-import type { JwtPayload, VerifiedToken } from '../verification/jwt.types.js';
+import type { JwtPayload, VerifiedToken } from '../jws/jwt.types.js';
 import { JwtVerifier } from '../verification/jwt-verifier.js';
 import { registerPrincipalHook } from './principal-hooks.js';
 

@@ -3,7 +3,7 @@ import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
 import { JwksFetchFailedError } from '../errors/jwks-fetch-failed.error.js';
 import { JwksHttpClient } from '../http/jwks-http-client.js';
 import { JwtVerifier } from '../verification/jwt-verifier.js';
-import { parseBearer } from '../verification/parse-bearer.js';
+import { parseBearer } from '../jws/parse-bearer.js';
 import { CF_ACCESS_COOKIE } from './cloudflare-access.preset.js';
 import type { CloudflareIdentity } from './cloudflare-access.types.js';
 

@@ -4,7 +4,7 @@ import { TokenExpiredError } from '../errors/token-expired.error.js';
 import { TokenMalformedError } from '../errors/token-malformed.error.js';
 import { TokenNotYetValidError } from '../errors/token-not-yet-valid.error.js';
 import type { ResolvedIssuer } from '../options/resolved-jwks-options.js';
-import type { JwtPayload } from './jwt.types.js';
+import type { JwtPayload } from '../jws/jwt.types.js';
 
 /**
  * RFC 7519 §4.1 time and audience checks plus the issuer's required claims, at `now` (ms) with a

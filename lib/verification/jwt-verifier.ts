@@ -19,12 +19,12 @@ import { normalizeTyp } from '../options/resolve-issuer-options.js';
 import { algorithmProblems } from '../options/option-checks.js';
 import { Clock } from '../time/clock.js';
 import { checkClaims } from './check-claims.js';
-import { checkHeader } from './check-header.js';
-import { decodeJws, decodeJwt } from './decode-jwt.js';
+import { checkHeader } from '../jws/check-header.js';
+import { decodeJws, decodeJwt } from '../jws/decode-jwt.js';
 import { deepFreeze } from '../options/deep-freeze.js';
 import { extractToken } from './extract-token.js';
-import type { JoseHeader, VerifiedToken } from './jwt.types.js';
-import { parseBearer } from './parse-bearer.js';
+import type { JoseHeader, VerifiedToken } from '../jws/jwt.types.js';
+import { parseBearer } from '../jws/parse-bearer.js';
 import { VerifiedTokenCache, type CachedVerification } from './verified-token-cache.js';
 import { verifySignature } from './verify-signature.js';
 

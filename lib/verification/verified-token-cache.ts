@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { LruMap } from '../cache/lru-map.js';
 import type { JwsAlgorithm } from '../options/jws-algorithms.js';
-import type { VerifiedToken } from './jwt.types.js';
+import type { VerifiedToken } from '../jws/jwt.types.js';
 
 /** A verification kept for its exact token string. */
 export interface CachedVerification {

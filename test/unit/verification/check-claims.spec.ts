@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { resolveJwksOptions } from '../../../lib/options/resolve-jwks-options.js';
 import { fromAuthorizationBearer } from '../../../lib/verification/extract-token.js';
 import { checkClaims } from '../../../lib/verification/check-claims.js';
-import type { JwtPayload } from '../../../lib/verification/jwt.types.js';
+import type { JwtPayload } from '../../../lib/jws/jwt.types.js';
 
 const ISS = 'https://idp.example.com';
 const options = resolveJwksOptions(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseBearer } from '../../../lib/verification/parse-bearer.js';
+import { parseBearer } from '../../../lib/jws/parse-bearer.js';
 
 describe('parseBearer', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { strictJsonViolation } from '../../../lib/verification/strict-json.js';
+import { strictJsonViolation } from '../../../lib/jws/strict-json.js';
 
 describe('strictJsonViolation', () => {
   it.each([

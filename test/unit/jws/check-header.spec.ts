@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkHeader } from '../../../lib/verification/check-header.js';
-import type { JoseHeader } from '../../../lib/verification/jwt.types.js';
+import { checkHeader } from '../../../lib/jws/check-header.js';
+import type { JoseHeader } from '../../../lib/jws/jwt.types.js';
 
 describe('checkHeader', () => {
   const allowed = new Set(['RS256', 'ES256'] as const);

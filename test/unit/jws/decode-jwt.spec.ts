@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { decodeJwt } from '../../../lib/verification/decode-jwt.js';
+import { decodeJwt } from '../../../lib/jws/decode-jwt.js';
 import { b64url } from '../../fixtures/sign-jwt.js';
 
 const header = b64url({ alg: 'RS256', kid: 'k' });
