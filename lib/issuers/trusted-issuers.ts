@@ -63,6 +63,21 @@ export class TrustedIssuers {
     return this.answers.has(iss) ? this.answers.get(iss) : undefined;
   }
 
+  /**
+   * The trusted issuer `iss` names, synchronously when known (the hot path awaits nothing), else
+   * once `resolveIssuer` has answered.
+   * @throws IssuerUntrustedError (`ISSUER_UNTRUSTED`), before any network call.
+   */
+  match(iss: unknown): IssuerMatch | Promise<IssuerMatch> {
+    const known = this.lookup(iss);
+    if (known === null) throw new IssuerUntrustedError(iss);
+    if (known !== undefined) return known;
+    return this.resolve(iss).then((resolved) => {
+      if (resolved === null) throw new IssuerUntrustedError(iss);
+      return resolved;
+    });
+  }
+
   /** {@link lookup}, asking `resolveIssuer` when needed (once per `iss` at a time). */
   resolve(iss: unknown): Promise<IssuerMatch | null> {
     const known = this.lookup(iss);

@@ -17,7 +17,10 @@ import type { ImportedKey } from './imported-key.interface.js';
 import { KeyRevocations } from './key-revocations.js';
 import type { IssuerHealth } from './issuer-health.interface.js';
 import type { ListedKey } from './listed-key.interface.js';
+import { JWKS_CLIENT_SOURCE, jwksFromClient } from './jwks-from-client.js';
 import { KeySet } from './key-set.js';
+import { keyForToken, type SecretOrKeyProvider } from './secret-or-key-provider.js';
+import { toError } from '../errors/to-error.js';
 import { logKeySet } from './key-set-log.js';
 
 /**
@@ -159,6 +162,27 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     }));
   }
 
+  /**
+   * A passport-jwt `secretOrKeyProvider` backed by this cache: the drop-in replacement for jwks-rsa's
+   * `passportJwtSecret` while a hand-written `PassportStrategy(Strategy)` stays. The issuer is the
+   * token's `iss` among the trusted ones; discovery, stale-if-error and the cooldown come with it.
+   * An untrusted `iss`, an unknown kid or a provider that is down gives passport an error, never a
+   * key, which passport-jwt answers with 401 (the native `JwtAuthGuard` tells 503 apart).
+   */
+  secretOrKeyProvider(): SecretOrKeyProvider {
+    const lookup = {
+      options: this.options,
+      issuers: this.issuers,
+      getKey: this.getKey.bind(this),
+    };
+    return (_request, rawJwtToken, done) => {
+      keyForToken(rawJwtToken, lookup).then(
+        (key) => done(null, key),
+        (error: unknown) => done(toError(error)),
+      );
+    };
+  }
+
   /** How `issuer`'s keys stand: fresh, stale while its provider fails, or none usable. */
   health(issuer: string): IssuerHealth {
     const name = this.issuers.require(issuer).issuer;
@@ -189,8 +213,13 @@ export class JwksKeyCache implements OnApplicationBootstrap {
   }
 
   private async fetch(issuer: string, policy: LoadPolicy): Promise<FetchedEntry<KeySet>> {
+    const { requestHeaders, jwksClient } = this.issuers.require(issuer);
+    if (jwksClient !== undefined) {
+      const body = await jwksFromClient(jwksClient, this.options.timeoutMs);
+      const value = KeySet.fromJwks(body, JWKS_CLIENT_SOURCE);
+      return { value, body, source: JWKS_CLIENT_SOURCE, maxAgeSeconds: undefined };
+    }
     const uri = await this.discovery.getJwksUri(issuer, dependencyOf(policy));
-    const { requestHeaders } = this.issuers.require(issuer);
     const fetched = await this.http.getJson(uri, { headers: requestHeaders });
     // Imported once, here: a broken set is refused before it reaches the shared store.
     const value = KeySet.fromJwks(fetched.body, uri);

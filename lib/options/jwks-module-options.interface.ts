@@ -1,4 +1,5 @@
 import type { Cache } from 'cache-manager';
+import type { JwksClientLike } from '../keys/jwks-client-like.interface.js';
 import type { FetchFunction } from './fetch-function.interface.js';
 import type { JwksEvents } from './jwks-events.interface.js';
 import type { JwsAlgorithm } from './jws-algorithms.js';
@@ -15,6 +16,11 @@ export interface IssuerOptions {
   discoveryUrl?: string;
   /** The JWKS URL; when set, discovery is skipped (takes precedence over `discoveryUrl`). */
   jwksUri?: string;
+  /**
+   * A jwks-rsa `JwksClient` (or anything with `getSigningKeys()`) to take the keys from instead of
+   * fetching them: they are imported once and pass every rule of the library's key import.
+   */
+  jwksClient?: JwksClientLike;
   /** Accepted `aud` values; a token must name at least one. Not checked when unset. */
   audience?: string | string[];
   /** Per-issuer algorithm allow-list; defaults to the module's `algorithms`. */

@@ -16,6 +16,7 @@ export function resolveIssuerOptions(
   return Object.freeze({
     issuer: options.issuer,
     jwksUri: options.jwksUri,
+    jwksClient: options.jwksClient,
     discoveryUrl: options.discoveryUrl,
     audiences: setOf(options.audience),
     algorithms: new Set(algorithmList),

@@ -1,4 +1,5 @@
 import type { Cache } from 'cache-manager';
+import type { JwksClientLike } from '../keys/jwks-client-like.interface.js';
 import type { VerifiedToken } from '../jws/jwt.types.js';
 import type { FetchFunction } from './fetch-function.interface.js';
 import type { JwksEvents } from './jwks-events.interface.js';
@@ -14,6 +15,8 @@ export interface ResolvedIssuer {
   readonly issuer: string;
   /** Set when the JWKS URL is configured directly; discovery is then skipped. */
   readonly jwksUri: string | undefined;
+  /** Where the keys come from instead of a URL, if anywhere. */
+  readonly jwksClient: JwksClientLike | undefined;
   /** The configured metadata URL; `undefined` means derive it from the issuer (OIDC, then RFC 8414). */
   readonly discoveryUrl: string | undefined;
   /** `undefined` when the audience is not checked. */

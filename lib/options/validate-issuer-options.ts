@@ -28,6 +28,7 @@ const ISSUER_KEYS = new Set([
   'expectedClaims',
   'rolesClaim',
   'requestHeaders',
+  'jwksClient',
 ]);
 
 /** The placeholder of a multi-tenant issuer (Entra ID's `https://login.microsoftonline.com/{tenantid}/v2.0`). */
@@ -73,16 +74,30 @@ function checkLocation(
   path: string,
   insecure: boolean,
 ) {
-  const { issuer, jwksUri, discoveryUrl } = options;
-  const explicit = jwksUri !== undefined || discoveryUrl !== undefined;
+  const { issuer, jwksUri, discoveryUrl, jwksClient } = options;
+  const explicit = jwksUri !== undefined || discoveryUrl !== undefined || jwksClient !== undefined;
+  if (
+    jwksClient !== undefined &&
+    typeof (jwksClient as { getSigningKeys?: unknown }).getSigningKeys !== 'function'
+  ) {
+    problems.push(`${path}.jwksClient must have getSigningKeys() (a jwks-rsa JwksClient)`);
+  }
   if (!isNonEmptyString(issuer) || issuer.trim() === '') {
     problems.push(`${path}.issuer must be a non-empty string`);
   } else if (issuer.includes(TENANT_PLACEHOLDER) && !explicit) {
     // A template names no document: the metadata of "common" lives at a URL of its own.
-    problems.push(`${path}.issuer ${issuer} is a template: set discoveryUrl or jwksUri`);
+    problems.push(
+      `${path}.issuer ${issuer} is a template: set discoveryUrl, jwksUri or jwksClient`,
+    );
   } else if (!explicit) {
     // Without an explicit URL the metadata location is derived from the issuer, so it must be a URL.
-    checkUrl(problems, `${path}.issuer`, issuer, insecure, ' (or set jwksUri / discoveryUrl)');
+    checkUrl(
+      problems,
+      `${path}.issuer`,
+      issuer,
+      insecure,
+      ' (or set jwksUri / discoveryUrl / jwksClient)',
+    );
   }
   if (jwksUri !== undefined) checkUrl(problems, `${path}.jwksUri`, jwksUri, insecure);
   if (discoveryUrl !== undefined)

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
-import { AlgorithmNotAllowedError } from '../errors/algorithm-not-allowed.error.js';
 import { describeUntrusted } from '../errors/describe-untrusted.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { JwksErrorCode } from '../errors/jwks.error.js';
@@ -9,6 +8,7 @@ import { SignatureInvalidError } from '../errors/signature-invalid.error.js';
 import { TokenMalformedError } from '../errors/token-malformed.error.js';
 import { TypeInvalidError } from '../errors/type-invalid.error.js';
 import { JwksEventCallbacks } from '../events/jwks-event-callbacks.js';
+import { requireIssuerAlgorithm } from '../issuers/require-issuer-algorithm.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import { JwksKeyCache } from '../keys/jwks-key-cache.js';
 import type { ImportedKey } from '../keys/imported-key.interface.js';
@@ -117,11 +117,10 @@ export class JwtVerifier implements OnApplicationBootstrap {
     );
     const alg = checkHeader(header, this.options.algorithms, this.allowedList);
     // The unverified iss only selects among trusted issuers; anything else stops here, offline.
-    let match = this.issuers.lookup(payload.iss);
-    if (match === undefined) match = await this.issuers.resolve(payload.iss);
-    if (match === null) throw new IssuerUntrustedError(payload.iss);
+    const found = this.issuers.match(payload.iss);
+    const match = found instanceof Promise ? await found : found;
     const issuer = match.config;
-    if (!issuer.algorithms.has(alg)) throw new AlgorithmNotAllowedError(alg, issuer.algorithmList);
+    requireIssuerAlgorithm(issuer, alg);
     if (
       issuer.typ !== undefined &&
       !(typeof header.typ === 'string' && normalizeTyp(header.typ) === issuer.typ)

@@ -1,0 +1,59 @@
+import type { KeyObject } from 'node:crypto';
+import { checkHeader } from '../jws/check-header.js';
+import { decodeJwt } from '../jws/decode-jwt.js';
+import { requireIssuerAlgorithm } from '../issuers/require-issuer-algorithm.js';
+import type { TrustedIssuers } from '../issuers/trusted-issuers.js';
+import type { JwsAlgorithm } from '../options/jws-algorithms.js';
+import type { ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import type { ImportedKey } from './imported-key.interface.js';
+
+/**
+ * passport-jwt's `secretOrKeyProvider` signature, without a dependency on its types. The key is
+ * handed over as PEM, the only key form its types accept (as jwks-rsa's `passportJwtSecret` does).
+ */
+export type SecretOrKeyProvider = (
+  request: unknown,
+  rawJwtToken: string,
+  done: (error: Error | null, secretOrKey?: string) => void,
+) => void;
+
+/** What finding a token's key needs from the module. */
+export interface KeyLookup {
+  readonly options: ResolvedJwksOptions;
+  readonly issuers: TrustedIssuers;
+  getKey(
+    issuer: string,
+    kid: string | undefined,
+    alg: JwsAlgorithm,
+  ): Promise<readonly ImportedKey[]>;
+}
+
+/**
+ * The key that should verify `token`, chosen as the verifier chooses it: the header's rules, a
+ * trusted `iss` (never a fetch for another), an `alg` that issuer allows, the key by `kid` from
+ * the cached set. Nothing is verified here: passport-jwt does that with the key.
+ * @returns the key as PEM (SPKI).
+ * @throws JwksError with a stable code: the token gets no key.
+ */
+export async function keyForToken(token: string, lookup: KeyLookup): Promise<string> {
+  const { options, issuers } = lookup;
+  const { header, payload } = decodeJwt(token, options.maxTokenLength);
+  const alg = checkHeader(header, options.algorithms, [...options.algorithms]);
+  const found = issuers.match(payload.iss);
+  const { config } = found instanceof Promise ? await found : found;
+  requireIssuerAlgorithm(config, alg);
+  const [key] = await lookup.getKey(config.issuer, header.kid, alg);
+  return pemOf(key!.key);
+}
+
+// Exported once per key, not per request: a key set lives for minutes.
+const pems = new WeakMap<KeyObject, string>();
+
+function pemOf(key: KeyObject): string {
+  let pem = pems.get(key);
+  if (pem === undefined) {
+    pem = key.export({ type: 'spki', format: 'pem' }) as string;
+    pems.set(key, pem);
+  }
+  return pem;
+}
