@@ -2,6 +2,7 @@ export { JwksModule } from './jwks.module.js';
 export { JWKS_MODULE_OPTIONS } from './jwks.module-definition.js';
 
 export type { IssuerOptions, JwksModuleOptions } from './options/jwks-module-options.interface.js';
+export type { JwksErrorOptions } from './errors/jwks.error.js';
 export type { JwsAlgorithm } from './options/jws-algorithms.js';
 export { JWS_ALGORITHMS } from './options/jws-algorithms.js';
 export type { TokenExtractor } from './options/token-extractor.interface.js';
@@ -23,7 +24,7 @@ export type { JwksClientLike } from './keys/jwks-client-like.interface.js';
 export type { IssuerHealth } from './keys/issuer-health.interface.js';
 export { JwksHealthIndicator, type JwksHealthResult } from './health/jwks.health.js';
 export { JwtVerifier } from './verification/jwt-verifier.js';
-export type { JoseHeader, JwtPayload, VerifiedToken } from './jws/jwt.types.js';
+export type { JoseHeader, JwtPayload, JwtUser, VerifiedToken } from './jws/jwt.types.js';
 
 export { JwksStrategy, type Authenticated } from './passport/jwks.strategy.js';
 export { fromAuthorizationBearer, fromCookie, fromHeader } from './verification/extract-token.js';
@@ -31,7 +32,7 @@ export { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 export { JwksGraphqlWs, type GraphqlWsConnection } from './guards/jwks-graphql-ws.js';
 export { rememberHandshake } from './guards/request-from-context.js';
 
-export { CurrentUser } from './decorators/current-user.decorator.js';
+export { CurrentUser, type JwtUserClaim } from './decorators/current-user.decorator.js';
 export { Issuer } from './decorators/issuer.decorator.js';
 export { OptionalAuth } from './decorators/optional-auth.decorator.js';
 export { Public } from './decorators/public.decorator.js';

@@ -1,4 +1,4 @@
-import { JwksError } from './jwks.error.js';
+import { JwksError, type JwksErrorOptions } from './jwks.error.js';
 
 /**
  * A metadata or JWKS document could not be fetched (network error, timeout, HTTP error status, body
@@ -8,7 +8,7 @@ export class JwksFetchFailedError extends JwksError {
   constructor(
     readonly uri: string,
     readonly reason: string,
-    options?: ErrorOptions & { document?: 'JWKS' | 'metadata' | 'identity' },
+    options?: JwksErrorOptions & { document?: 'JWKS' | 'metadata' | 'identity' },
   ) {
     super(
       'JWKS_FETCH_FAILED',

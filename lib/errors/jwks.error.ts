@@ -26,12 +26,20 @@ export type JwksErrorCode =
   | 'ISSUER_NOT_ALLOWED'
   | 'OPTIONS_INVALID';
 
+/**
+ * What caused an error (the `cause` of ES2022 `ErrorOptions`, spelled out so the published types
+ * compile under any `lib` setting of an application).
+ */
+export interface JwksErrorOptions {
+  readonly cause?: unknown;
+}
+
 /** Base of every nestjs-jwks error. Branch on `code`; messages may change, codes do not. */
 export class JwksError extends Error {
   constructor(
     readonly code: JwksErrorCode,
     message: string,
-    options?: ErrorOptions,
+    options?: JwksErrorOptions,
   ) {
     super(message, options);
     this.name = new.target.name;

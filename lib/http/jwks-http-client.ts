@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InvalidJwksError } from '../errors/invalid-jwks.error.js';
 import { JwksFetchFailedError } from '../errors/jwks-fetch-failed.error.js';
-import { JwksError } from '../errors/jwks.error.js';
+import { JwksError, type JwksErrorOptions } from '../errors/jwks.error.js';
 import { MetadataInvalidError } from '../errors/metadata-invalid.error.js';
 import type { FetchFunction } from '../options/fetch-function.interface.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
@@ -42,7 +42,7 @@ class AttemptFailure extends Error {
     readonly reason: string,
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
-    options?: ErrorOptions,
+    options?: JwksErrorOptions,
   ) {
     super(reason, options);
   }

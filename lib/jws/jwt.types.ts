@@ -21,6 +21,21 @@ export interface JwtPayload {
   readonly [claim: string]: unknown;
 }
 
+/**
+ * The principal `@CurrentUser()` gives when `validate` is not overridden: the verified claims. Add
+ * your provider's claims by augmentation, and they are typed wherever the principal is:
+ * ```ts
+ * declare module 'nestjs-jwks' {
+ *   interface JwtUser {
+ *     email?: string;
+ *     org_id: string;
+ *   }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the point is augmentation
+export interface JwtUser extends JwtPayload {}
+
 /** What `JwtVerifier.verify` returns for a token that passed every check. */
 export interface VerifiedToken {
   readonly payload: JwtPayload;
