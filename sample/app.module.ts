@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { JwksModule } from '../lib/index.js';
+import { TerminusModule } from '@nestjs/terminus';
+import { JwksHealthIndicator, JwksModule } from '../lib/index.js';
+import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
 
 /** An issuer the sample API trusts. */
@@ -10,7 +12,7 @@ export interface SampleIssuer {
 
 /**
  * The sample API, trusting two issuers: the staff's and a partner's (the embedded development
- * issuers of `npm run demo`).
+ * issuers of `npm run demo`), with a health check of their keys.
  */
 @Module({})
 export class AppModule {
@@ -26,8 +28,10 @@ export class AppModule {
           // The development issuers listen on http://127.0.0.1; production issuers must use https.
           allowInsecureHttp: true,
         }),
+        TerminusModule,
       ],
-      controllers: [MeController],
+      controllers: [MeController, HealthController],
+      providers: [JwksHealthIndicator],
     };
   }
 }

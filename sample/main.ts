@@ -36,8 +36,12 @@ Sample API:          ${api}   (staff issuer: ${staff.url}, partner issuer: ${par
 A valid staff token (client credentials, RS256, 10 minutes, roles: ["admin"]):
   curl -i ${api}/me -H "Authorization: Bearer ${token}"
 
-A bad token (its signature no longer matches) gets 401:
+A bad token (its signature no longer matches) gets 401 SIGNATURE_INVALID:
   curl -i ${api}/me -H "Authorization: Bearer ${token.slice(0, -4)}AAAA"
+
+@Scopes: read:me is granted (200), delete:me is not (403 INSUFFICIENT_SCOPE):
+  curl -i ${api}/me/scoped -H "Authorization: Bearer ${token}"
+  curl -i ${api}/me/delete -H "Authorization: Bearer ${token}"
 
 @Roles('admin'): the staff token gets 200, the partner's (no roles) 403 INSUFFICIENT_ROLE:
   curl -i ${api}/admin -H "Authorization: Bearer ${token}"
@@ -47,7 +51,12 @@ A bad token (its signature no longer matches) gets 401:
   curl -i ${api}/partner -H "Authorization: Bearer ${partnerToken}"
   curl -i ${api}/partner -H "Authorization: Bearer ${token}"
 
+@OptionalAuth: anonymous without a token, the subject with one, 401 with a bad one:
+  curl -i ${api}/greeting
+  curl -i ${api}/greeting -H "Authorization: Bearer ${token}"
+
 No token: curl -i ${api}/me        Public route: curl -i ${api}/public
+Health of the issuers' keys (@nestjs/terminus): curl -i ${api}/health
 Another token: curl -s -u ${staff.clientId}:${staff.clientSecret} -d grant_type=client_credentials ${staff.url}/token
 
 Ctrl+C stops them all.

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
+
+/** What `npm run demo` prints to try, answered as it says. */
+describe('The sample API', () => {
+  let staff: DevIssuer;
+  let partner: DevIssuer;
+  let app: INestApplication;
+  let token: string;
+  let partnerToken: string;
+
+  beforeAll(async () => {
+    staff = await startDevIssuer({ extraClaims: { roles: ['admin'] } });
+    partner = await startDevIssuer({ audience: 'https://api.partner.example.test' });
+    process.env.PARTNER_ISSUER = partner.url; // as sample/main.ts does before loading the module
+    const { AppModule } = await import('../../sample/app.module.js');
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        AppModule.forIssuers(
+          { url: staff.url, audience: staff.audience },
+          { url: partner.url, audience: partner.audience },
+        ),
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    [token, partnerToken] = await Promise.all([staff.token(), partner.token()]);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await Promise.all([staff?.close(), partner?.close()]);
+    delete process.env.PARTNER_ISSUER;
+  });
+
+  const get = (path: string, bearer?: string) => {
+    const call = request(app.getHttpServer()).get(path);
+    return bearer === undefined ? call : call.set('Authorization', `Bearer ${bearer}`);
+  };
+
+  it('answers each route of the demo as printed', async () => {
+    const answers = await Promise.all(
+      [
+        get('/me', token),
+        get('/me', `${token.slice(0, -4)}AAAA`),
+        get('/me/scoped', token),
+        get('/me/delete', token),
+        get('/admin', token),
+        get('/admin', partnerToken),
+        get('/partner', partnerToken),
+        get('/partner', token),
+        get('/greeting'),
+        get('/greeting', token),
+        get('/greeting', 'garbage'),
+        get('/me'),
+        get('/public'),
+      ].map(async (call) => {
+        const { status, body } = await call;
+        return [status, body.code ?? null];
+      }),
+    );
+    expect(answers).toEqual([
+      [200, null],
+      [401, 'SIGNATURE_INVALID'],
+      [200, null],
+      [403, 'INSUFFICIENT_SCOPE'],
+      [200, null],
+      [403, 'INSUFFICIENT_ROLE'],
+      [200, null],
+      [403, 'ISSUER_NOT_ALLOWED'],
+      [200, null],
+      [200, null],
+      [401, 'TOKEN_MALFORMED'],
+      [401, 'TOKEN_MISSING'],
+      [200, null],
+    ]);
+    expect((await get('/me', token)).body).toMatchObject({ issuer: staff.url });
+    expect((await get('/greeting')).body).toEqual({ greeting: 'Hello, anonymous' });
+    expect((await get('/greeting', token)).body).toEqual({ greeting: `Hello, ${staff.clientId}` });
+  });
+
+  it("reports the issuers' keys in /health", async () => {
+    const response = await get('/health');
+    expect(response.status).toBe(200);
+    expect(response.body.info.jwks.status).toBe('up');
+    expect(Object.keys(response.body.info.jwks.issuers).sort()).toEqual(
+      [staff.url, partner.url].sort(),
+    );
+  });
+});
