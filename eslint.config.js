@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '*.config.js'] },
+  { ignores: ['dist/**', 'coverage/**', 'docs/api/**', 'node_modules/**', '*.config.js'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
