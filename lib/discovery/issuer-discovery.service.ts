@@ -27,6 +27,7 @@ import { validateMetadata } from './validate-metadata.js';
 export class IssuerDiscoveryService {
   private readonly documents: RefreshingDocuments<IssuerMetadata>;
 
+  /** @internal Nest injects it with the module's own providers. */
   constructor(
     @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
     private readonly issuers: TrustedIssuers,
@@ -60,7 +61,7 @@ export class IssuerDiscoveryService {
   /**
    * The URL to fetch the issuer's JWKS from: the configured `jwksUri`, else the metadata's. Metadata
    * in memory serves even when stale (its refresh runs in the background), so a metadata outage
-   * never holds up a key refresh; `policy` says how to load it when there is none.
+   * never holds up a key refresh; `policy` (the key cache's) says how to load it when there is none.
    */
   async getJwksUri(issuer: string, policy: LoadPolicy = LOAD.cold): Promise<string> {
     const config = this.issuers.require(issuer);

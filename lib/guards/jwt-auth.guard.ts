@@ -46,6 +46,7 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
 
   private readonly rules: RouteRulesCache;
 
+  /** @internal Nest injects it with the module's own providers. */
   constructor(
     private readonly strategy: JwksStrategy,
     reflector: Reflector,

@@ -32,6 +32,7 @@ export class TrustedIssuers {
   private readonly forgetters: Array<(issuer: string) => void> = [];
   private readonly log: RepeatLog;
 
+  /** @internal Nest injects it with the module's own providers. */
   constructor(
     @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
     clock: Clock,

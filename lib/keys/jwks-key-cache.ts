@@ -33,6 +33,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
   private readonly logger = new Logger(JwksKeyCache.name);
   private readonly sets: RefreshingDocuments<KeySet>;
 
+  /** @internal Nest injects it with the module's own providers. */
   constructor(
     @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
     private readonly issuers: TrustedIssuers,

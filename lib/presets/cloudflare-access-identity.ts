@@ -16,6 +16,7 @@ const ACCESS_HOST = /^https:\/\/[a-z0-9-]+\.cloudflareaccess\.com$/;
  */
 @Injectable()
 export class CloudflareAccessIdentity {
+  /** @internal Nest injects it with the module's own providers. */
   constructor(
     private readonly verifier: JwtVerifier,
     private readonly http: JwksHttpClient,

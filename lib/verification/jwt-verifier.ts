@@ -37,6 +37,7 @@ export class JwtVerifier implements OnApplicationBootstrap {
   private readonly allowedList: readonly string[];
   private readonly cache: VerifiedTokenCache | undefined;
 
+  /** @internal Nest injects it with the module's own providers. */
   constructor(
     @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
     private readonly issuers: TrustedIssuers,
