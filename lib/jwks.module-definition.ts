@@ -3,6 +3,10 @@ import type { JwksModuleOptions } from './options/jwks-module-options.interface.
 
 export const {
   ConfigurableModuleClass,
+  /**
+   * Injection token of the options as given to `forRoot`, or as `forRootAsync`'s factory returns
+   * them: before validation and defaults.
+   */
   MODULE_OPTIONS_TOKEN: JWKS_MODULE_OPTIONS,
   OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE,

@@ -39,11 +39,16 @@ const CLOSE_CODES = {
 export class JwksGraphqlWs {
   private hook: JwksStrategy | undefined;
 
+  /** @internal Nest injects it with the module's own providers. */
   constructor(
     private readonly strategy: JwksStrategy,
     private readonly failures: AuthFailureLog,
   ) {}
 
+  /**
+   * The graphql-ws `onConnect` hook: resolves `true` for a connection with a valid token (and the
+   * `scopes`, all of them), else closes the socket and resolves `false`.
+   */
   onConnect(options: { scopes?: readonly string[] } = {}) {
     const required = [...(options.scopes ?? [])];
     return async (connection: GraphqlWsConnection): Promise<boolean> => {

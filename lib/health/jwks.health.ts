@@ -23,6 +23,10 @@ export class JwksHealthIndicator {
     private readonly issuers: TrustedIssuers,
   ) {}
 
+  /**
+   * The health of every configured issuer under `key` (`jwks` by default), for
+   * `HealthCheckService.check([() => jwks.isHealthy()])`: `down` when any has no usable keys.
+   */
   isHealthy<Key extends string = 'jwks'>(
     key: Key = 'jwks' as Key,
   ): Promise<Record<Key, JwksHealthResult>> {

@@ -4,5 +4,13 @@
  * on jwks-rsa: any object with this method will do.
  */
 export interface JwksClientLike {
-  getSigningKeys(): Promise<ReadonlyArray<{ kid?: string; alg?: string; getPublicKey(): string }>>;
+  /** The keys of the issuer's JWKS, with their `kid` and `alg` if any. */
+  getSigningKeys(): Promise<
+    ReadonlyArray<{
+      kid?: string;
+      alg?: string;
+      /** The key in PEM. */
+      getPublicKey(): string;
+    }>
+  >;
 }

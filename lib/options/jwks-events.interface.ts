@@ -61,9 +61,13 @@ export interface KeyLookupEvent {
  * noticed the event, so keep them cheap; an exception thrown by one is logged and ignored.
  */
 export interface JwksEvents {
+  /** A fetch of a document failed, after its retries. */
   onFetchError?(event: FetchErrorEvent): void;
+  /** An issuer's key set was (re)loaded. */
   onRefresh?(event: RefreshEvent): void;
+  /** A token named a `kid` the issuer's key set does not hold. */
   onKeyNotFound?(event: KeyNotFoundEvent): void;
+  /** A fetch of a document started, or ended. */
   onFetch?(event: FetchEvent): void;
   /** Runs on every verification: keep it very cheap. */
   onVerification?(event: VerificationEvent): void;

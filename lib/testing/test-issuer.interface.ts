@@ -42,5 +42,6 @@ export interface TestIssuer {
   rotate(options?: { dropPrevious?: boolean }): void;
   /** How many times its JWKS was fetched. */
   readonly jwksFetches: number;
+  /** Stops its server, closing open connections. */
   close(): Promise<void>;
 }
