@@ -1,3 +1,8 @@
+/**
+ * Verifies JWT bearer tokens from OpenID Connect / OAuth 2.0 issuers in NestJS: the module, its
+ * guard, decorators, services, errors and provider presets.
+ * @module nestjs-jwks
+ */
 export { JwksModule } from './jwks.module.js';
 export { JWKS_MODULE_OPTIONS } from './jwks.module-definition.js';
 
@@ -14,6 +19,7 @@ export { SystemClock } from './time/system-clock.js';
 
 export { TrustedIssuers } from './issuers/trusted-issuers.js';
 export type { IssuerMatch } from './issuers/issuer-match.interface.js';
+export type { ResolvedIssuer } from './options/resolved-jwks-options.js';
 export { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
 export type { AuthorizationServerMetadata } from './discovery/authorization-server-metadata.interface.js';
 export { JwksKeyCache } from './keys/jwks-key-cache.js';

@@ -1,2 +1,6 @@
+/**
+ * A local issuer for tests: serves its JWKS (and discovery) over HTTP and signs tokens with it.
+ * @module nestjs-jwks/testing
+ */
 export { createTestIssuer } from './create-test-issuer.js';
 export type { SignOptions, TestIssuer, TestIssuerOptions } from './test-issuer.interface.js';
