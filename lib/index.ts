@@ -30,13 +30,19 @@ export type { JwksClientLike } from './keys/jwks-client-like.interface.js';
 export type { IssuerHealth } from './keys/issuer-health.interface.js';
 export { JwksHealthIndicator, type JwksHealthResult } from './health/jwks.health.js';
 export { JwtVerifier } from './verification/jwt-verifier.js';
-export type { JoseHeader, JwtPayload, JwtUser, VerifiedToken } from './jws/jwt.types.js';
+export type {
+  JoseHeader,
+  JwtPayload,
+  JwtUser,
+  StandardClaims,
+  VerifiedToken,
+} from './jws/jwt.types.js';
 
 export { JwksStrategy, type Authenticated } from './passport/jwks.strategy.js';
 export { fromAuthorizationBearer, fromCookie, fromHeader } from './verification/extract-token.js';
 export { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 export { JwksGraphqlWs, type GraphqlWsConnection } from './guards/jwks-graphql-ws.js';
-export { rememberHandshake } from './guards/request-from-context.js';
+export { rememberHandshake, type AuthRequest } from './guards/request-from-context.js';
 
 export { CurrentUser, type JwtUserClaim } from './decorators/current-user.decorator.js';
 export { Issuer } from './decorators/issuer.decorator.js';

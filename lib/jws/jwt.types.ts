@@ -7,8 +7,8 @@ export interface JoseHeader {
   readonly [parameter: string]: unknown;
 }
 
-/** JWT claims (RFC 7519 §4). */
-export interface JwtPayload {
+/** The registered claims (RFC 7519 §4.1) and the scope claims (RFC 8693 `scope`, Entra ID `scp`). */
+export interface StandardClaims {
   readonly iss?: string;
   readonly sub?: string;
   readonly aud?: string | readonly string[];
@@ -18,12 +18,17 @@ export interface JwtPayload {
   readonly jti?: string;
   readonly scope?: string;
   readonly scp?: string | readonly string[];
+}
+
+/** JWT claims: the standard ones typed, any other `unknown`. */
+export interface JwtPayload extends StandardClaims {
   readonly [claim: string]: unknown;
 }
 
 /**
- * The principal `@CurrentUser()` gives when `validate` is not overridden: the verified claims. Add
- * your provider's claims by augmentation, and they are typed wherever the principal is:
+ * The principal `@CurrentUser()` gives when `validate` is not overridden: the verified claims. It
+ * names only the standard claims, so a misspelt claim does not compile; add your provider's claims
+ * by augmentation, and they are typed wherever the principal is:
  * ```ts
  * declare module 'nestjs-jwks' {
  *   interface JwtUser {
@@ -34,7 +39,7 @@ export interface JwtPayload {
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the point is augmentation
-export interface JwtUser extends JwtPayload {}
+export interface JwtUser extends StandardClaims {}
 
 /** What `JwtVerifier.verify` returns for a token that passed every check. */
 export interface VerifiedToken {

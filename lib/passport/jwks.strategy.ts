@@ -5,7 +5,7 @@ import { Strategy, type SecretOrKeyProvider } from 'passport-jwt';
 import { httpStatusOf } from '../errors/http-status-of.js';
 import { JwksError } from '../errors/jwks.error.js';
 import { PrincipalRefusedError } from '../errors/principal-refused.error.js';
-import type { JwtPayload, VerifiedToken } from '../jws/jwt.types.js';
+import type { JwtPayload, JwtUser, VerifiedToken } from '../jws/jwt.types.js';
 import { JwtVerifier } from '../verification/jwt-verifier.js';
 import { registerPrincipalHook } from './principal-hooks.js';
 
@@ -44,7 +44,7 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
    * be async. A falsy result refuses the request (401 `PRINCIPAL_REFUSED`); an `HttpException`
    * thrown here is answered as is (e.g. 403); any other error is a 401 without details.
    */
-  validate(payload: JwtPayload, _verified?: VerifiedToken): unknown {
+  validate(payload: JwtPayload & JwtUser, _verified?: VerifiedToken): unknown {
     return payload;
   }
 
@@ -62,7 +62,9 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
    * @throws PrincipalRefusedError (`PRINCIPAL_REFUSED`) for a falsy `validate`, or what it threw.
    */
   async principalOf(verified: VerifiedToken): Promise<Authenticated> {
-    const user: unknown = await this.validate(verified.payload, verified);
+    // JwtUser is what the application declares its provider's claims to be (module augmentation).
+    const claims = verified.payload as JwtPayload & JwtUser;
+    const user: unknown = await this.validate(claims, verified);
     if (!user) throw new PrincipalRefusedError(verified.issuer);
     return { user, verified };
   }

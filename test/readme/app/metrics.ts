@@ -1,0 +1,7 @@
+/** The reader's metrics client, as README snippets import it. */
+export const metrics = {
+  increment: (name: string, attributes: Record<string, unknown> = {}): void => {
+    void name;
+    void attributes;
+  },
+};
