@@ -87,7 +87,7 @@ describe('resolveJwksOptions', () => {
     ],
     [
       { issuers: [{ issuer: 'https://login.test/{tenantid}/v2.0' }] },
-      /is a template: set discoveryUrl or jwksUri/,
+      /is a template: set discoveryUrl, jwksUri or jwksClient/,
     ],
     [{ issuers: [{ issuer: 'https://a.test', issuerAliases: 'a.test' }] }, /issuerAliases/],
     [
