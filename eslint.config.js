@@ -25,8 +25,8 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    // CommonJS by necessity: the consumer check (require() is the point of it), jest's resolver.
-    files: ['test/package/*.cjs', 'test/*.cjs'],
+    // CommonJS by necessity: the consumer checks (require() is the point of them), jest's resolver.
+    files: ['test/package/*.cjs', 'test/consumers/*/*.cjs', 'test/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
