@@ -12,6 +12,7 @@ export type { JwsAlgorithm } from './options/jws-algorithms.js';
 export { JWS_ALGORITHMS } from './options/jws-algorithms.js';
 export type { TokenExtractor } from './options/token-extractor.interface.js';
 export type { FetchFunction } from './options/fetch-function.interface.js';
+export type { SharedCache } from './cache/shared-cache.interface.js';
 export { JWKS_DEFAULTS } from './options/jwks-defaults.js';
 
 export { Clock } from './time/clock.js';

@@ -1,8 +1,9 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { createCache, type Cache } from 'cache-manager';
+import { createCache } from 'cache-manager';
 import { messageOf } from '../errors/to-error.js';
 import { waitAtMost } from '../http/with-deadline.js';
+import type { SharedCache } from './shared-cache.interface.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
 
 /** A value waiting to be written again once the store answers. */
@@ -21,13 +22,13 @@ interface Unwritten {
 @Injectable()
 export class SharedStore {
   private readonly logger = new Logger('SharedKeyCache');
-  private readonly cache: Cache;
+  private readonly cache: SharedCache;
   private readonly unwritten = new Map<string, Unwritten>();
   private failing = false;
 
   constructor(
     @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
-    @Optional() @Inject(CACHE_MANAGER) appCache?: Cache,
+    @Optional() @Inject(CACHE_MANAGER) appCache?: SharedCache,
   ) {
     this.cache = options.cache ?? appCache ?? createCache();
   }

@@ -36,6 +36,9 @@ export interface JwksErrorOptions {
 
 /** Base of every nestjs-jwks error. Branch on `code`; messages may change, codes do not. */
 export class JwksError extends Error {
+  /** What caused it, when known (declared here so it reads under any `lib` setting). */
+  declare readonly cause?: unknown;
+
   constructor(
     readonly code: JwksErrorCode,
     message: string,

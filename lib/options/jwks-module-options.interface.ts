@@ -1,4 +1,4 @@
-import type { Cache } from 'cache-manager';
+import type { SharedCache } from '../cache/shared-cache.interface.js';
 import type { JwksClientLike } from '../keys/jwks-client-like.interface.js';
 import type { FetchFunction } from './fetch-function.interface.js';
 import type { JwksEvents } from './jwks-events.interface.js';
@@ -140,7 +140,7 @@ export interface JwksModuleOptions {
    * when the application's `CACHE_MANAGER` must not hold them. @defaultValue the app's
    * `CACHE_MANAGER`, else a private in-memory cache
    */
-  cache?: Cache;
+  cache?: SharedCache;
   /** How provider documents are requested (a proxy, a custom dispatcher). @defaultValue the platform's `fetch` */
   fetch?: FetchFunction;
   /** Most answers of `resolveIssuer` kept; configured issuers do not count and are never evicted. @defaultValue 100 */

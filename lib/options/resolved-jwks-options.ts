@@ -1,4 +1,4 @@
-import type { Cache } from 'cache-manager';
+import type { SharedCache } from '../cache/shared-cache.interface.js';
 import type { JwksClientLike } from '../keys/jwks-client-like.interface.js';
 import type { VerifiedToken } from '../jws/jwt.types.js';
 import type { FetchFunction } from './fetch-function.interface.js';
@@ -53,7 +53,7 @@ export interface ResolvedJwksOptions {
   /** The verified token a request without one stands for (development only), if any. */
   readonly developmentBypass: VerifiedToken | undefined;
   /** The store given for the shared cache, if any. */
-  readonly cache: Cache | undefined;
+  readonly cache: SharedCache | undefined;
   /** The user's `fetch`, or `undefined` for the platform's. */
   readonly fetch: FetchFunction | undefined;
   /** Union of all issuers' algorithms: anything else is refused before the issuer is even looked up. */

@@ -115,6 +115,7 @@ import {
   type JwksClientLike,
   type JwksErrorCode,
   type JwksErrorOptions,
+  type SharedCache,
   type JwksEvents,
   type JwksHealthResult,
   type JwksModuleOptions,
@@ -270,6 +271,8 @@ const meter: MeterLike = {
   }),
 };
 
+// A cache-manager Cache, CommonJS or ESM, 6 or 7, fits the structural SharedCache.
+const sharedCache: SharedCache = createCache({ ttl: 60_000 });
 const options: JwksModuleOptions = {
   issuers: [staff, tenants, legacy, ...presets],
   algorithms,
@@ -294,7 +297,7 @@ const options: JwksModuleOptions = {
   resolveIssuer: async (iss) =>
     iss.startsWith('https://login.example.com/') ? { issuer: iss, audience: 'api' } : undefined,
   developmentBypass: { claims: { sub: 'dev', org_id: 'dev-org' }, issuer: staff.issuer },
-  cache: createCache({ ttl: 60_000 }),
+  cache: sharedCache,
   fetch: viaFetch,
   maxIssuers: 500,
 };
@@ -590,7 +593,7 @@ function explain(error: JwksError): string {
   if (error instanceof TokenNotYetValidError) return `${error.claim} ${error.at.toISOString()}`;
   if (error instanceof JwksFetchFailedError) return `${error.uri} ${error.reason}`;
   if (error instanceof TenantSuspendedError) return error.tenant;
-  return `${error.name} ${error.code} ${statusOf(error)} ${error.message}`;
+  return `${error.name} ${error.code} ${statusOf(error)} ${String(error.cause)}`;
 }
 
 // ---- Modules: forRoot with every option, forRootAsync (factory and class) -----------------------

@@ -112,6 +112,7 @@ import {
   type JwksClientLike,
   type JwksErrorCode,
   type JwksErrorOptions,
+  type SharedCache,
   type JwksEvents,
   type JwksHealthResult,
   type JwksModuleOptions,
@@ -267,6 +268,8 @@ const meter: MeterLike = {
   }),
 };
 
+// A cache-manager Cache, CommonJS or ESM, 6 or 7, fits the structural SharedCache.
+const sharedCache: SharedCache = createCache({ ttl: 60_000 });
 const options: JwksModuleOptions = {
   issuers: [staff, tenants, legacy, ...presets],
   algorithms,
@@ -291,7 +294,7 @@ const options: JwksModuleOptions = {
   resolveIssuer: async (iss) =>
     iss.startsWith('https://login.example.com/') ? { issuer: iss, audience: 'api' } : undefined,
   developmentBypass: { claims: { sub: 'dev', org_id: 'dev-org' }, issuer: staff.issuer },
-  cache: createCache({ ttl: 60_000 }),
+  cache: sharedCache,
   fetch: viaFetch,
   maxIssuers: 500,
 };
