@@ -6,7 +6,11 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        // The consumers' shared file has no tsconfig of its own: each consumer compiles a copy.
+        projectService: { allowDefaultProject: ['test/consumers/shared/*.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       // Named exports only (import cycles are checked by `npm run lint` with dpdm).
@@ -26,7 +30,7 @@ export default tseslint.config(
   },
   {
     // CommonJS by necessity: the consumer checks (require() is the point of them), jest's resolver.
-    files: ['test/package/*.cjs', 'test/consumers/*/*.cjs', 'test/*.cjs'],
+    files: ['test/package/*.cjs', 'test/consumers/**/*.cjs', 'test/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

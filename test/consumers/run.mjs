@@ -11,6 +11,8 @@
 //   the published .d.ts files are checked too), failing on any diagnostic or on any file the compiler
 //   found outside the consumer,
 // - runs its *-at-runtime.cjs / .mjs files with Node (require() and import of the package).
+// use-public-api.ts and runtime-check.cjs are the same for every consumer: they live in shared/ and
+// are copied into each.
 //
 // Each consumer runs in a copy outside the repository (in the OS temp directory, kept between runs
 // with its node_modules): inside it, Node and TypeScript would look up packages in the repository's
@@ -120,6 +122,8 @@ async function check(name, work, tarball, manifest, entries) {
     recursive: true,
     filter: (path) => !relative(source, path).split(sep).includes('node_modules'),
   });
+  // What every consumer compiles and runs the same way: one copy in shared/.
+  cpSync(join(here, 'shared'), work, { recursive: true });
   const lock = createHash('sha256')
     .update(readFileSync(join(work, 'package-lock.json')))
     .update(process.version)

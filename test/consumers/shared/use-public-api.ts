@@ -1,9 +1,11 @@
-// A NestJS 12 ESM application's use of the whole public API of the packed nestjs-jwks and
-// nestjs-jwks/testing, compiled with strict settings and skipLibCheck: false, so the published .d.ts
-// files are checked against Nest 12, @types/passport-jwt, @nestjs/terminus, jwks-rsa, cache-manager 7
-// and @opentelemetry/api as installed here. test/consumers/run.mjs fails when an export of the
-// package is not imported here (and noUnusedLocals makes every import used). Never run: type-checked
-// only (the runtime check is import-at-runtime.mjs).
+// An application's use of the whole public API of the packed nestjs-jwks and nestjs-jwks/testing,
+// compiled in each consumer (test/consumers/run.mjs copies it there): a NestJS 11 CommonJS app, where
+// it compiles to require() calls of an ESM package (TypeScript >= 5.8 with module nodenext allows it,
+// as Node >= 20.19 does), and a NestJS 12 ESM app. Strict settings and skipLibCheck: false, so the
+// published .d.ts files are checked against each consumer's Nest, @types/passport-jwt, terminus,
+// jwks-rsa, cache-manager and @opentelemetry/api. run.mjs fails when an export of the package is not
+// imported here (and noUnusedLocals makes every import used). Type-checked only, never run (the
+// runtime check is runtime-check.cjs); no top-level await, which CommonJS lacks.
 import { CacheModule } from '@nestjs/cache-manager';
 import {
   Controller,
@@ -16,6 +18,7 @@ import {
   UseGuards,
   type ExecutionContext,
   type ConfigurableModuleOptionsFactory,
+  type DynamicModule,
 } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { AuthGuard, PassportStrategy } from '@nestjs/passport';
@@ -652,7 +655,6 @@ const issuerSetup: TestIssuerOptions = {
   algorithms: ['RS256', 'ES256', 'EdDSA'],
   audience: 'https://api.test',
 };
-const testIssuer: TestIssuer = await createTestIssuer(issuerSetup);
 const signing: SignOptions = {
   alg: 'ES256',
   kid: 'rotated',
@@ -660,16 +662,25 @@ const signing: SignOptions = {
   notBefore: 0,
   header: { typ: 'at+jwt' },
 };
-const token: string = testIssuer.sign({ sub: 'user', org_id: 'acme', scope: 'read' }, signing);
-testIssuer.rotate({ dropPrevious: true });
-const testOptions: IssuerOptions = testIssuer.issuerOptions({ rolesClaim: 'roles' });
-const fetches: number = testIssuer.jwksFetches;
-await testIssuer.close();
 
-@Module({
-  imports: [JwksModule.forRoot({ issuers: [testOptions], allowInsecureHttp: true })],
-})
-export class TestModule {}
+// CommonJS has no top-level await: a test's setup, as a function.
+async function withTestIssuer(): Promise<{
+  module: DynamicModule;
+  token: string;
+  fetches: number;
+}> {
+  const testIssuer: TestIssuer = await createTestIssuer(issuerSetup);
+  try {
+    const token: string = testIssuer.sign({ sub: 'user', org_id: 'acme', scope: 'read' }, signing);
+    testIssuer.rotate({ dropPrevious: true });
+    const testOptions: IssuerOptions = testIssuer.issuerOptions({ rolesClaim: 'roles' });
+    void [testIssuer.issuer, testIssuer.jwksUri, testIssuer.audience];
+    const module = JwksModule.forRoot({ issuers: [testOptions], allowInsecureHttp: true });
+    return { module, token, fetches: testIssuer.jwksFetches };
+  } finally {
+    await testIssuer.close();
+  }
+}
 
 export const used = [
   withoutOrg,
@@ -682,9 +693,5 @@ export const used = [
   metrics.getMeter('api'),
   openTelemetryEvents(metrics.getMeter('api')),
   errors.map(explain),
-  token,
-  fetches,
-  testIssuer.issuer,
-  testIssuer.jwksUri,
-  testIssuer.audience,
+  withTestIssuer,
 ];
