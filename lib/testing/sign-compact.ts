@@ -22,13 +22,25 @@ export function signCompact(
   privateKey: KeyObject,
 ): string {
   const input = `${encode(header)}.${encode(payload)}`;
-  const signature = sign(HASHES[alg], Buffer.from(input), {
+  return `${input}.${signInput(input, alg, privateKey).toString('base64url')}`;
+}
+
+/**
+ * The signature of a JWS signing input as RFC 7518 computes it for `alg` (PSS with a salt of the
+ * digest's length; ECDSA as r || s unless `dsaEncoding` asks for DER, which a verifier must refuse).
+ */
+export function signInput(
+  input: string,
+  alg: JwsAlgorithm,
+  privateKey: KeyObject,
+  dsaEncoding: 'ieee-p1363' | 'der' = 'ieee-p1363',
+): Buffer {
+  return sign(HASHES[alg] ?? null, Buffer.from(input), {
     key: privateKey,
     padding: alg.startsWith('PS') ? constants.RSA_PKCS1_PSS_PADDING : undefined,
     saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
-    dsaEncoding: 'ieee-p1363',
+    dsaEncoding,
   });
-  return `${input}.${signature.toString('base64url')}`;
 }
 
 function encode(value: object): string {
