@@ -31,6 +31,11 @@ export class ProviderHealthLog {
     }
   }
 
+  /** Forgets `issuer`'s streak without a word (its documents were dropped). */
+  forget(issuer: string): void {
+    this.failing.delete(issuer);
+  }
+
   recovered(issuer: string): void {
     if (!this.failing.delete(issuer)) return;
     const subject = `${this.noun[0]!.toUpperCase()}${this.noun.slice(1)} of ${issuer}`;

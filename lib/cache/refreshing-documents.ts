@@ -93,15 +93,16 @@ export class RefreshingDocuments<T> {
    * flight, or starts one at most once per cooldown (or within the never-seen budget); while the
    * source is failing, or for a miss a refetch already failed to answer, answers at once. The wait
    * ends as long after the load's start as the provider usually takes ({@link missWaitMs}), so a
-   * burst of unknown kids during an outage holds no connection. Returns the copy to look in again.
+   * burst of unknown kids during an outage holds no connection. Returns the copy to look in again
+   * (`atHand`, the one that missed, when nothing better came).
    */
   async refreshForMiss(
     issuer: string,
     miss: string,
     wanted: (value: T) => boolean,
+    atHand: DocumentEntry<T>,
   ): Promise<DocumentEntry<T>> {
     const state = this.state(issuer);
-    const atHand = state.entry!;
     const now = this.context.clock.now();
     if (state.misses.knownMissing(miss, now)) return atHand;
     if (state.flight === undefined && (this.backingOff(state) || !state.misses.mayRefetch(now))) {
@@ -128,7 +129,12 @@ export class RefreshingDocuments<T> {
 
   /** Loads from the provider now, whatever any cache holds; resolves once the copy is in use. */
   async refresh(issuer: string): Promise<DocumentEntry<T>> {
-    await this.states.get(issuer)?.flight?.catch(() => undefined);
+    // One flight per document: wait out whatever runs (another refresh included), then start.
+    let running = this.states.get(issuer)?.flight;
+    while (running !== undefined) {
+      await running.catch(() => undefined);
+      running = this.states.get(issuer)?.flight;
+    }
     return this.start(issuer, LOAD.forced);
   }
 
@@ -143,9 +149,13 @@ export class RefreshingDocuments<T> {
     return { usable: this.usable(state?.entry), failure: state?.failure?.error };
   }
 
-  /** Drops everything kept for `issuer` (a resolved issuer evicted from the LRU). */
+  /**
+   * Drops everything kept for `issuer` (a purge, or a resolved issuer evicted from the LRU); a load
+   * in flight then answers its waiters but installs and shares nothing.
+   */
   forget(issuer: string): void {
     this.states.delete(issuer);
+    this.health.forget(issuer);
   }
 
   /** Starts a background load unless one runs, or the source is failing and not yet due. */
@@ -206,15 +216,15 @@ export class RefreshingDocuments<T> {
     const shared =
       policy.shared === 'skip' ? undefined : await readSharedCopy(store, this.source, issuer);
     if (shared !== undefined && takesShared(shared, state.entry, policy, clock.now(), wanted)) {
-      return this.install(issuer, state, shared, policy);
+      // Another instance fetched it since: whatever failed here is over.
+      return this.succeeded(issuer, state, shared, policy);
     }
     try {
       const { entry, ms } = await fetchCopy(this.source, issuer, policy, this.context);
+      if (this.states.get(issuer) !== state) return entry; // forgotten meanwhile: purged, evicted
       state.lastFetchMs = ms;
       void store.set(this.source.kind, issuer, entry.document); // never awaited by anyone
-      state.failure = undefined;
-      this.health.recovered(issuer);
-      return this.install(issuer, state, entry, policy);
+      return this.succeeded(issuer, state, entry, policy);
     } catch (error) {
       // A cold instance with the provider down may still find another instance's last-known-good copy.
       const rescue = this.usable(state.entry) ? undefined : shared;
@@ -231,12 +241,24 @@ export class RefreshingDocuments<T> {
     return this.context.clock.now() < staleUntil;
   }
 
+  private succeeded(
+    issuer: string,
+    state: IssuerState<T>,
+    entry: DocumentEntry<T>,
+    policy: LoadPolicy,
+  ): DocumentEntry<T> {
+    state.failure = undefined;
+    this.health.recovered(issuer);
+    return this.install(issuer, state, entry, policy);
+  }
+
   private install(
     issuer: string,
     state: IssuerState<T>,
     entry: DocumentEntry<T>,
     policy: LoadPolicy,
   ): DocumentEntry<T> {
+    if (this.states.get(issuer) !== state) return entry; // forgotten meanwhile: purged, evicted
     const previous = state.entry?.value;
     state.entry = entry;
     state.refreshAt = refreshAheadAt(entry.document);

@@ -6,24 +6,23 @@ import { waitAtMost } from '../http/with-deadline.js';
 import type { SharedCache } from './shared-cache.interface.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
 
-/** A value waiting to be written again once the store answers. */
-interface Unwritten {
-  readonly value: unknown;
-  readonly ttl: number | undefined;
-}
+/** What the store missed while it failed, done again once it answers: a write, or a removal. */
+type Pending =
+  | { readonly write: true; readonly value: unknown; readonly ttl: number | undefined }
+  | { readonly write: false };
 
 /**
  * The shared (L2) store on `@nestjs/cache-manager`, shared by every instance of an API through Redis:
  * the module's `cache` option, else the application's `CACHE_MANAGER`, else a private in-memory
  * cache. It is an optimisation, never a dependency: every call is bounded by `sharedCacheTimeout`
- * and a failed one counts as a miss; an outage is logged once, and what could not be written then
- * is written again when the store answers.
+ * and a failed one counts as a miss; an outage is logged once, and what could not be written or
+ * removed then is done again when the store answers (the last call per key wins).
  */
 @Injectable()
 export class SharedStore {
   private readonly logger = new Logger('SharedKeyCache');
   private readonly cache: SharedCache;
-  private readonly unwritten = new Map<string, Unwritten>();
+  private readonly pending = new Map<string, Pending>();
   private failing = false;
 
   constructor(
@@ -45,24 +44,29 @@ export class SharedStore {
     }
   }
 
-  /** Writes `value` (for `ttl` ms, or without expiry); a failed write is retried on recovery. */
+  /**
+   * Writes `value` for `ttl` ms (the store's default TTL when unset, which may be short); a failed
+   * write is retried on recovery.
+   */
   async write(key: string, value: unknown, ttl?: number): Promise<void> {
     try {
       await waitAtMost(this.options.sharedCacheTimeoutMs, this.cache.set(key, value, ttl));
-      this.unwritten.delete(key);
+      this.pending.delete(key);
       this.recovered();
     } catch (error) {
-      this.unwritten.set(key, { value, ttl });
+      this.pending.set(key, { write: true, value, ttl });
       this.failed('write', error);
     }
   }
 
+  /** Removes `key`; a failed removal is retried on recovery, so a purge is not undone by an outage. */
   async remove(key: string): Promise<void> {
-    this.unwritten.delete(key);
     try {
       await waitAtMost(this.options.sharedCacheTimeoutMs, this.cache.del(key));
+      this.pending.delete(key);
       this.recovered();
     } catch (error) {
+      this.pending.set(key, { write: false });
       this.failed('delete', error);
     }
   }
@@ -79,8 +83,10 @@ export class SharedStore {
     if (!this.failing) return;
     this.failing = false;
     this.logger.log('Shared key cache is reachable again');
-    const pending = [...this.unwritten];
-    this.unwritten.clear();
-    for (const [key, { value, ttl }] of pending) void this.write(key, value, ttl);
+    const pending = [...this.pending];
+    this.pending.clear();
+    for (const [key, job] of pending) {
+      void (job.write ? this.write(key, job.value, job.ttl) : this.remove(key));
+    }
   }
 }

@@ -71,8 +71,8 @@ export class IssuerDiscoveryService {
 
   /** Drops `issuer`'s metadata here and in the shared store. */
   async purge(issuer: string): Promise<void> {
+    await this.store.delete('metadata', issuer); // first: see JwksKeyCache.purge
     this.documents.forget(issuer);
-    await this.store.delete('metadata', issuer);
   }
 
   private async fetch(config: ResolvedIssuer): Promise<FetchedEntry<IssuerMetadata>> {

@@ -27,7 +27,9 @@ export class TrustedIssuers {
   private readonly templates: TenantTemplate[] = [];
   /** Every issuer in use, configured or resolved, by its `issuer` (the engines' key). */
   private readonly byKey = new Map<string, ResolvedIssuer>();
-  private readonly answers: LruMap<string, IssuerMatch | null>;
+  private readonly answers: LruMap<string, IssuerMatch>;
+  /** Refusals, apart: made-up `iss` values must not evict trusted answers (and their keys). */
+  private readonly refusals: LruMap<string, true>;
   private readonly asking = new Map<string, Promise<IssuerMatch | null>>();
   private readonly forgetters: Array<(issuer: string) => void> = [];
   private readonly log: RepeatLog;
@@ -38,11 +40,11 @@ export class TrustedIssuers {
     clock: Clock,
   ) {
     this.log = new RepeatLog(new Logger(TrustedIssuers.name), clock);
-    this.answers = new LruMap(options.maxIssuers, (iss, answer) => {
-      if (answer === null) return;
+    this.answers = new LruMap(options.maxIssuers, (iss) => {
       this.byKey.delete(iss);
       this.forgetters.forEach((forget) => forget(iss));
     });
+    this.refusals = new LruMap(options.maxIssuers);
     for (const config of options.issuers.values()) {
       this.byKey.set(config.issuer, config);
       for (const iss of [config.issuer, ...config.aliases]) {
@@ -61,7 +63,7 @@ export class TrustedIssuers {
     const match = this.exact.get(iss) ?? this.matchTemplate(iss);
     if (match !== undefined) return match;
     if (this.options.resolveIssuer === undefined) return null;
-    return this.answers.has(iss) ? this.answers.get(iss) : undefined;
+    return this.answers.get(iss) ?? (this.refusals.has(iss) ? null : undefined);
   }
 
   /**
@@ -155,8 +157,12 @@ export class TrustedIssuers {
       options === undefined || problems.length > 0
         ? undefined
         : resolveIssuerOptions(options, this.options.moduleAlgorithms);
-    const answer = config === undefined ? null : { config, tenant: undefined };
-    if (config !== undefined) this.byKey.set(iss, config);
+    if (config === undefined) {
+      this.refusals.set(iss, true);
+      return null;
+    }
+    const answer = { config, tenant: undefined };
+    this.byKey.set(iss, config);
     this.answers.set(iss, answer);
     return answer;
   }

@@ -14,18 +14,32 @@ export const JWKS_CLIENT_SOURCE = 'jwks-rsa JwksClient';
  * @throws JwksFetchFailedError (`JWKS_FETCH_FAILED`) when the client fails or takes too long.
  */
 export async function jwksFromClient(client: JwksClientLike, timeoutMs: number): Promise<unknown> {
-  let keys;
+  let keys: unknown;
   try {
     keys = await waitAtMost(timeoutMs, client.getSigningKeys());
   } catch (error) {
     const reason = error instanceof DeadlineExceeded ? error.message : messageOf(error);
     throw new JwksFetchFailedError(JWKS_CLIENT_SOURCE, reason, { cause: error });
   }
-  return {
-    keys: keys.map((key) => ({
-      ...createPublicKey(key.getPublicKey()).export({ format: 'jwk' }),
-      ...(key.kid === undefined ? {} : { kid: key.kid }),
-      ...(key.alg === undefined ? {} : { alg: key.alg }),
-    })),
+  if (!Array.isArray(keys)) {
+    throw new JwksFetchFailedError(JWKS_CLIENT_SOURCE, 'getSigningKeys() gave no array of keys');
+  }
+  return { keys: keys.map(toJwk) };
+}
+
+/**
+ * One key as a JWK. One the client hands out that is no public key we can read becomes a JWK
+ * without `kty`, which the import skips and counts like any unusable key: the others still serve.
+ */
+function toJwk(key: { kid?: unknown; alg?: unknown; getPublicKey?: unknown }): object {
+  const named = {
+    ...(typeof key.kid === 'string' ? { kid: key.kid } : {}),
+    ...(typeof key.alg === 'string' ? { alg: key.alg } : {}),
   };
+  try {
+    const pem = (key.getPublicKey as () => string)();
+    return { ...createPublicKey(pem).export({ format: 'jwk' }), ...named };
+  } catch {
+    return named;
+  }
 }

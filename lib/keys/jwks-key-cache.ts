@@ -113,7 +113,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     let entry: DocumentEntry<KeySet> = await this.sets.get(issuer);
     if (entry.value.select(kid, alg) === undefined) {
       const found = (set: KeySet) => set.select(kid, alg) !== undefined;
-      entry = await this.sets.refreshForMiss(issuer, `${alg}:${kid ?? ''}`, found);
+      entry = await this.sets.refreshForMiss(issuer, `${alg}:${kid ?? ''}`, found, entry);
       if (!found(entry.value)) this.events.keyNotFound({ issuer, kid });
     }
     const keys = this.notRevoked(
@@ -141,8 +141,9 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     const names =
       issuer === undefined ? [...this.issuers.inUse()] : [this.issuers.require(issuer).issuer];
     for (const name of names) {
-      this.sets.forget(name);
+      // The shared copies go first: a load started in between would otherwise bring them back.
       await Promise.all([this.discovery.purge(name), this.documents.delete('jwks', name)]);
+      this.sets.forget(name);
     }
   }
 

@@ -15,10 +15,18 @@ import { Clock } from '../time/clock.js';
 type Revoked = Map<string, number>;
 
 /**
+ * How long the shared store keeps an issuer's revocations after the last instance that knew them
+ * wrote them: explicit, since a store's default TTL (often minutes) would otherwise drop them.
+ */
+export const REVOCATION_TTL_MS = 90 * 24 * 3600 * 1000;
+
+/**
  * Keys an operator stopped trusting (a leaked key the provider still publishes), per issuer:
  * refused at once on this instance, written to the shared store, and read from it by every
  * instance every `controlSyncInterval`. A revocation is never undone by a refresh of the key set.
- * Instances merge what they read with what they know, so a revocation is never lost to a race.
+ * Instances merge what they read with what they know, and write back what the store lacks (lost
+ * to its TTL, or overwritten by an older copy after an outage), so a revocation lasts as long as
+ * one instance that knows it runs, and {@link REVOCATION_TTL_MS} after.
  */
 @Injectable()
 export class KeyRevocations implements OnApplicationBootstrap, OnModuleDestroy {
@@ -54,24 +62,28 @@ export class KeyRevocations implements OnApplicationBootstrap, OnModuleDestroy {
     return this.revoked.get(issuer)?.has(kid) ?? false;
   }
 
-  kidsOf(issuer: string): ReadonlySet<string> {
-    return new Set(this.revoked.get(issuer)?.keys());
-  }
-
   /** Revokes `kid` here at once, then for every instance through the shared store. */
   async revoke(issuer: string, kid: string): Promise<void> {
     this.merge(issuer, { [kid]: this.clock.now() });
     this.logger.warn(`Key ${JSON.stringify(kid)} of ${issuer} revoked: its tokens are refused`);
-    const stored = await this.read(issuer);
-    await this.store.write(sharedKey('revoked', issuer), {
-      ...stored,
-      ...Object.fromEntries(this.revoked.get(issuer)!),
-    });
+    await this.publish(issuer, await this.read(issuer));
   }
 
-  /** Reads every issuer's revocations from the shared store. */
+  /** Reads every issuer's revocations from the shared store, and puts back what it lost. */
   async sync(): Promise<void> {
-    for (const issuer of this.issuers.inUse()) this.merge(issuer, await this.read(issuer));
+    for (const issuer of this.issuers.inUse()) {
+      const stored = await this.read(issuer);
+      this.merge(issuer, stored);
+      const known = this.revoked.get(issuer);
+      if (known !== undefined && [...known.keys()].some((kid) => !Object.hasOwn(stored, kid))) {
+        await this.publish(issuer, stored);
+      }
+    }
+  }
+
+  private async publish(issuer: string, stored: Record<string, number>): Promise<void> {
+    const merged = { ...stored, ...Object.fromEntries(this.revoked.get(issuer)!) };
+    await this.store.write(sharedKey('revoked', issuer), merged, REVOCATION_TTL_MS);
   }
 
   private async read(issuer: string): Promise<Record<string, number>> {

@@ -17,6 +17,8 @@ const DURATIONS = [
   'staleTtl',
   'cooldown',
 ] as const;
+/** The longest delay a Node timer keeps (2^31 - 1 ms); a longer one fires after 1 ms instead. */
+const TIMER_MAX_SECONDS = 2_147_483;
 const POSITIVE_INTEGERS = ['maxResponseBytes', 'maxTokenLength', 'maxIssuers'] as const;
 const COUNTS = ['unknownKidBudget'] as const;
 const BOOLEANS = ['prefetch', 'allowInsecureHttp'] as const;
@@ -64,14 +66,15 @@ export function validateJwksOptions(options: JwksModuleOptions): string[] {
   for (const key of DURATIONS) checkNumber(problems, key, options[key], 0);
   for (const key of POSITIVE_INTEGERS) checkNumber(problems, key, options[key], 1, true);
   for (const key of COUNTS) checkNumber(problems, key, options[key], 0, true, 1000);
-  checkNumber(problems, 'controlSyncInterval', options.controlSyncInterval, 0.01);
+  const { controlSyncInterval, timeout, sharedCacheTimeout } = options;
+  checkNumber(problems, 'controlSyncInterval', controlSyncInterval, 0.01, false, TIMER_MAX_SECONDS);
   for (const key of BOOLEANS) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean') {
       problems.push(`${key} must be a boolean`);
     }
   }
-  checkNumber(problems, 'timeout', options.timeout, 0.001);
-  checkNumber(problems, 'sharedCacheTimeout', options.sharedCacheTimeout, 0.001);
+  checkNumber(problems, 'timeout', timeout, 0.001, false, TIMER_MAX_SECONDS);
+  checkNumber(problems, 'sharedCacheTimeout', sharedCacheTimeout, 0.001, false, TIMER_MAX_SECONDS);
   checkNumber(problems, 'retries', options.retries, 0, true, 10);
   if ((options.minCacheTtl ?? 0) > (options.maxCacheTtl ?? Infinity)) {
     problems.push('minCacheTtl must not exceed maxCacheTtl');

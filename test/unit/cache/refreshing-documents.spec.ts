@@ -178,17 +178,19 @@ describe('RefreshingDocuments', () => {
     const { clock, engine, fetches, settle, loadFirst } = setup({ unknownKidBudget: 0 });
     await loadFirst('v1');
     const wanted = (value: string) => value === 'v2';
-    const miss = engine.refreshForMiss(ISSUER, 'kid', wanted);
-    const joined = engine.refreshForMiss(ISSUER, 'kid', wanted);
+    const miss = engine.refreshForMiss(ISSUER, 'kid', wanted, engine.current(ISSUER)!);
+    const joined = engine.refreshForMiss(ISSUER, 'kid', wanted, engine.current(ISSUER)!);
     await settle();
     expect(fetches).toHaveLength(2);
     fetches[1]!.resolve('v2');
     expect((await miss).value).toBe('v2');
     expect((await joined).value).toBe('v2');
-    expect((await engine.refreshForMiss(ISSUER, 'kid', () => false)).value).toBe('v2');
+    expect(
+      (await engine.refreshForMiss(ISSUER, 'kid', () => false, engine.current(ISSUER)!)).value,
+    ).toBe('v2');
     expect(fetches).toHaveLength(2);
     clock.advance(10);
-    void engine.refreshForMiss(ISSUER, 'kid', () => false);
+    void engine.refreshForMiss(ISSUER, 'kid', () => false, engine.current(ISSUER)!);
     await settle();
     expect(fetches).toHaveLength(3);
   });
@@ -201,7 +203,9 @@ describe('RefreshingDocuments', () => {
     await settle();
     fetches[1]!.reject(new Error('down'));
     await settle();
-    expect((await engine.refreshForMiss(ISSUER, 'kid', () => true)).value).toBe('v1');
+    expect(
+      (await engine.refreshForMiss(ISSUER, 'kid', () => true, engine.current(ISSUER)!)).value,
+    ).toBe('v1');
     expect(fetches).toHaveLength(2);
   });
 
@@ -284,7 +288,7 @@ describe('RefreshingDocuments', () => {
     await loaded;
     const timed = async () => {
       const started = performance.now();
-      const entry = await engine.refreshForMiss(ISSUER, 'kid', () => true);
+      const entry = await engine.refreshForMiss(ISSUER, 'kid', () => true, engine.current(ISSUER)!);
       return { value: entry.value, ms: performance.now() - started };
     };
     const first = await timed(); // starts a load that never answers
@@ -304,7 +308,7 @@ describe('RefreshingDocuments', () => {
     });
     await loadFirst('v1');
     const miss = async (kid: string) => {
-      const pending = engine.refreshForMiss(ISSUER, kid, () => false);
+      const pending = engine.refreshForMiss(ISSUER, kid, () => false, engine.current(ISSUER)!);
       await settle();
       fetches[fetches.length - 1]?.resolve('v1');
       return pending;
@@ -319,5 +323,66 @@ describe('RefreshingDocuments', () => {
     clock.advance(30); // half a minute refills one
     await miss('k5');
     expect(fetches).toHaveLength(1 + 4);
+  });
+
+  it('installs and shares nothing from a load that outlived a purge of its issuer', async () => {
+    const { engine, fetches, store, settle, loadFirst } = setup();
+    await loadFirst('v1');
+    const refreshing = engine.refresh(ISSUER);
+    await settle();
+    await store.delete('jwks', ISSUER);
+    engine.forget(ISSUER);
+    fetches[1]!.resolve('v2');
+    expect((await refreshing).value).toBe('v2'); // its caller still gets an answer
+    await settle();
+    expect(engine.current(ISSUER)).toBeUndefined();
+    expect(await store.get('jwks', ISSUER)).toBeUndefined();
+  });
+
+  it('answers a miss from the copy at hand when the issuer was forgotten meanwhile', async () => {
+    const { engine, fetches, settle, loadFirst } = setup();
+    const atHand = await loadFirst('v1');
+    engine.forget(ISSUER);
+    const missed = engine.refreshForMiss(ISSUER, 'kid', () => false, atHand);
+    await settle();
+    fetches[1]!.reject(new Error('down'));
+    expect((await missed).value).toBe('v1');
+  });
+
+  it('runs one flight for concurrent forced refreshes', async () => {
+    const { engine, fetches, settle, loadFirst } = setup();
+    await loadFirst('v1');
+    const first = engine.refresh(ISSUER);
+    const second = engine.refresh(ISSUER);
+    await settle();
+    expect(fetches).toHaveLength(2);
+    fetches[1]!.resolve('v2');
+    expect((await first).value).toBe('v2');
+    await settle();
+    expect(fetches).toHaveLength(3); // the second starts once the first has landed, not beside it
+    fetches[2]!.resolve('v3');
+    expect((await second).value).toBe('v3');
+  });
+
+  it("ends a failure streak with another instance's newer copy", async () => {
+    const { clock, engine, fetches, store, settle, loadFirst } = setup();
+    await loadFirst('v1');
+    clock.advance(101);
+    engine.peek(ISSUER);
+    await settle();
+    fetches[1]!.reject(new Error('down'));
+    await settle();
+    expect(engine.status(ISSUER).failure).toBeInstanceOf(Error);
+    await store.set('jwks', ISSUER, {
+      body: { value: 'from-b' },
+      source: 'shared',
+      fetchedAt: clock.now(),
+      freshUntil: clock.now() + 100_000,
+    });
+    clock.advance(10); // the retry is due
+    engine.peek(ISSUER);
+    await settle();
+    expect(engine.current(ISSUER)?.value).toBe('from-b');
+    expect(engine.status(ISSUER).failure).toBeUndefined();
   });
 });

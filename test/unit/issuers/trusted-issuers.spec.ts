@@ -83,4 +83,21 @@ describe('TrustedIssuers', () => {
     expect(await sloppy.resolve('https://x.test')).toBeNull();
     expect(await sloppy.resolve('https://z.test')).toBeNull();
   });
+
+  it('keeps trusted answers through a flood of made-up issuers', async () => {
+    let asked = 0;
+    const dynamic = registry({
+      issuers: [],
+      maxIssuers: 10,
+      resolveIssuer: async (iss) => {
+        asked++;
+        return iss === 'https://tenant.test' ? { issuer: iss } : undefined;
+      },
+    });
+    await dynamic.resolve('https://tenant.test');
+    for (let i = 0; i < 100; i++) await dynamic.resolve(`https://made-up-${i}.test`);
+    expect(dynamic.lookup('https://tenant.test')?.config.issuer).toBe('https://tenant.test');
+    expect(dynamic.require('https://tenant.test').issuer).toBe('https://tenant.test');
+    expect(asked).toBe(101);
+  });
 });

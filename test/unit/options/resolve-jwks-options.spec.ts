@@ -76,6 +76,12 @@ describe('resolveJwksOptions', () => {
     ],
     [{ issuers: [{ issuer: 'https://a.test' }], clockTolerance: -1 }, /clockTolerance must be/],
     [{ issuers: [{ issuer: 'https://a.test' }], retries: 1.5 }, /retries must be an integer/],
+    // Past 2^31 - 1 ms a Node timer fires after 1 ms: a poll every millisecond, or no wait at all.
+    [
+      { issuers: [{ issuer: 'https://a.test' }], controlSyncInterval: 1e7 },
+      /controlSyncInterval must be a number from 0.01 to 2147483/,
+    ],
+    [{ issuers: [{ issuer: 'https://a.test' }], timeout: 3e6 }, /timeout must be a number/],
     [
       { issuers: [{ issuer: 'https://a.test' }], minCacheTtl: 100, maxCacheTtl: 10 },
       /minCacheTtl must not exceed/,
