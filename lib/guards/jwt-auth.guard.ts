@@ -65,7 +65,7 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
     const rules = this.rules.of(context);
     if (rules.public) return true;
     const request = this.getRequest(context);
-    let verified: VerifiedToken;
+    let broken: JwksError | undefined;
     try {
       const token = this.tokenFrom(context, request);
       const bypass = token === undefined ? this.strategy.verifier.developmentBypass : undefined;
@@ -83,14 +83,13 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
           ? await hook.authenticateToken(token!)
           : await hook.principalOf(bypass);
       request.user = authenticated.user;
-      verified = authenticated.verified;
-      attachVerifiedToken(request, verified);
+      attachVerifiedToken(request, authenticated.verified);
+      broken = this.brokenRule(rules, authenticated.verified);
     } catch (error) {
       // An HttpException thrown by a custom validate() is the application's own answer (403, ...).
       if (error instanceof HttpException) throw error;
       throw await this.reject(context, error);
     }
-    const broken = this.brokenRule(rules, verified);
     if (broken !== undefined) throw await this.reject(context, broken, rules.scopes);
     return true;
   }

@@ -1,4 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
+import { TokenMalformedError } from '../errors/token-malformed.error.js';
 import { parseBearer } from '../jws/parse-bearer.js';
 import type { AuthRequest } from './request-from-context.js';
 
@@ -32,9 +33,14 @@ export function fromConnectionParams(params: unknown): unknown {
   return asAuthorization(record.authorization ?? record.Authorization);
 }
 
-/** A credential as a request the extractors understand, or `undefined` when there is none. */
+/**
+ * A credential as a request the extractors understand, or `undefined` when there is none.
+ * @throws TokenMalformedError for one that is there but no string (`authorization: ['...']`): a
+ * bad credential, never "no credential", which `@OptionalAuth()` would let through.
+ */
 export function asAuthorization(value: unknown): unknown {
-  if (typeof value !== 'string' || value === '') return undefined;
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new TokenMalformedError('the credential is not a string');
   const authorization = parseBearer(value) === undefined ? `Bearer ${value}` : value;
   return { headers: { authorization } };
 }

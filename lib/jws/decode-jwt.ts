@@ -25,6 +25,9 @@ export interface DecodedJwt extends DecodedJws {
  */
 export function decodeJws(token: string, maxLength: number): DecodedJws {
   if (token.length > maxLength) throw malformed(`longer than ${maxLength} characters`);
+  // Node's base64 decoder keeps only the low byte of a character past 0xFF, as the latin1 signing
+  // input does: without this, "A" + 0x100 would be another string with the same signature.
+  if (Buffer.byteLength(token, 'utf8') !== token.length) throw malformed('non-ASCII characters');
   const first = token.indexOf('.');
   const second = token.indexOf('.', first + 1);
   if (first < 0 || second < 0) throw malformed('expected three dot-separated segments');

@@ -130,7 +130,7 @@ export interface JwksModuleOptions {
   /**
    * DEVELOPMENT ONLY: a request without a token is let in as these claims (of `issuer`, default the
    * first configured one), as if a token carried them; tokens that are present are verified as
-   * always. Refused at startup unless `NODE_ENV` is set to something other than `production`, and
+   * always. Refused at startup unless `NODE_ENV` is `development` or `test` (any case), and
    * announced by a warning at every start: for running an app behind Cloudflare Access, say, on a
    * laptop. @defaultValue undefined
    */

@@ -100,14 +100,18 @@ export function validateJwksOptions(options: JwksModuleOptions): string[] {
   return problems;
 }
 
-// A bypass that reached production would let anyone in: the environment must say it is not.
+/** Where a development bypass may run: `NODE_ENV`, trimmed and in any case, names one of these. */
+const BYPASS_ENVIRONMENTS: ReadonlySet<string> = new Set(['development', 'test']);
+
+// A bypass that reached production would let anyone in: the environment must say it is a
+// development one, not merely fail to say "production" (staging, "Production", "prod ").
 function checkDevelopmentBypass(problems: Problems, options: JwksModuleOptions) {
   const bypass = options.developmentBypass;
   if (bypass === undefined) return;
   const environment = process.env.NODE_ENV;
-  if (environment === undefined || environment === '' || environment === 'production') {
+  if (!BYPASS_ENVIRONMENTS.has(environment?.trim().toLowerCase() ?? '')) {
     problems.push(
-      `developmentBypass is refused: NODE_ENV is ${environment ? 'production' : 'not set'}; set NODE_ENV=development (never in production)`,
+      `developmentBypass is refused: NODE_ENV is ${environment ? JSON.stringify(environment) : 'not set'}; it runs only with NODE_ENV=development or test (never in production)`,
     );
   }
   if (!isRecord(bypass) || !isRecord(bypass.claims)) {

@@ -88,6 +88,10 @@ describe('JwtAuthGuard on a microservice (TCP transport)', () => {
     const refused = await send('whoami', { authorization: forged });
     expect(refused).toEqual({ error: expect.objectContaining({ code: 'SIGNATURE_INVALID' }) });
     expect(JSON.stringify(refused)).not.toMatch(/127\.0\.0\.1|stack/);
+    // A credential that is there but no string is a bad one, not a missing one.
+    expect(await send('whoami', { authorization: [`Bearer ${token}`] })).toEqual({
+      error: expect.objectContaining({ statusCode: 401, code: 'TOKEN_MALFORMED' }),
+    });
   });
 
   it('refuses a pattern whose @Scopes() the token lacks with 403 INSUFFICIENT_SCOPE, and serves on', async () => {
