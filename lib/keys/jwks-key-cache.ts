@@ -175,6 +175,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     const lookup = {
       options: this.options,
       issuers: this.issuers,
+      clock: this.clock,
       getKey: this.getKey.bind(this),
     };
     return (_request, rawJwtToken, done) => {

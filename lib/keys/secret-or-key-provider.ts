@@ -1,10 +1,11 @@
 import type { KeyObject } from 'node:crypto';
 import { checkHeader } from '../jws/check-header.js';
 import { decodeJwt } from '../jws/decode-jwt.js';
-import { requireIssuerAlgorithm } from '../issuers/require-issuer-algorithm.js';
 import type { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 import type { ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import type { Clock } from '../time/clock.js';
+import { checkIssuerClaims, checkIssuerHeader } from '../verification/issuer-rules.js';
 import type { ImportedKey } from './imported-key.interface.js';
 
 /**
@@ -21,6 +22,7 @@ export type SecretOrKeyProvider = (
 export interface KeyLookup {
   readonly options: ResolvedJwksOptions;
   readonly issuers: TrustedIssuers;
+  readonly clock: Clock;
   getKey(
     issuer: string,
     kid: string | undefined,
@@ -30,8 +32,10 @@ export interface KeyLookup {
 
 /**
  * The key that should verify `token`, chosen as the verifier chooses it: the header's rules, a
- * trusted `iss` (never a fetch for another), an `alg` that issuer allows, the key by `kid` from
- * the cached set. Nothing is verified here: passport-jwt does that with the key.
+ * trusted `iss` (never a fetch for another), that issuer's rules on the header and the claims
+ * (`exp` required, audience, `azp`, `typ`, tenant, expected claims: passport-jwt knows none of
+ * them), the key by `kid` from the cached set. The claims are read before the signature is
+ * checked, which is sound: passport-jwt then verifies these very bytes with the key, or refuses.
  * @returns the key as PEM (SPKI).
  * @throws JwksError with a stable code: the token gets no key.
  */
@@ -40,9 +44,10 @@ export async function keyForToken(token: string, lookup: KeyLookup): Promise<str
   const { header, payload } = decodeJwt(token, options.maxTokenLength);
   const alg = checkHeader(header, options.algorithms, [...options.algorithms]);
   const found = issuers.match(payload.iss);
-  const { config } = found instanceof Promise ? await found : found;
-  requireIssuerAlgorithm(config, alg);
-  const [key] = await lookup.getKey(config.issuer, header.kid, alg);
+  const match = found instanceof Promise ? await found : found;
+  checkIssuerHeader(match.config, header, alg);
+  checkIssuerClaims(match, payload, lookup.clock.now(), options.clockToleranceMs);
+  const [key] = await lookup.getKey(match.config.issuer, header.kid, alg);
   return pemOf(key!.key);
 }
 

@@ -3,22 +3,18 @@ import type { KeyObject } from 'node:crypto';
 import { describeUntrusted } from '../errors/describe-untrusted.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { JwksErrorCode } from '../errors/jwks.error.js';
-import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
 import { SignatureInvalidError } from '../errors/signature-invalid.error.js';
 import { TokenMalformedError } from '../errors/token-malformed.error.js';
-import { TypeInvalidError } from '../errors/type-invalid.error.js';
 import { JwksEventCallbacks } from '../events/jwks-event-callbacks.js';
-import { requireIssuerAlgorithm } from '../issuers/require-issuer-algorithm.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import { JwksKeyCache } from '../keys/jwks-key-cache.js';
 import type { ImportedKey } from '../keys/imported-key.interface.js';
 import { KeySet } from '../keys/key-set.js';
 import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
-import { normalizeTyp } from '../options/resolve-issuer-options.js';
 import { algorithmProblems } from '../options/option-checks.js';
 import { Clock } from '../time/clock.js';
-import { checkClaims } from './check-claims.js';
+import { checkIssuerClaims, checkIssuerHeader } from './issuer-rules.js';
 import { checkHeader } from '../jws/check-header.js';
 import { decodeJws, decodeJwt } from '../jws/decode-jwt.js';
 import { deepFreeze } from '../options/deep-freeze.js';
@@ -121,23 +117,13 @@ export class JwtVerifier implements OnApplicationBootstrap {
     const found = this.issuers.match(payload.iss);
     const match = found instanceof Promise ? await found : found;
     const issuer = match.config;
-    requireIssuerAlgorithm(issuer, alg);
-    if (
-      issuer.typ !== undefined &&
-      !(typeof header.typ === 'string' && normalizeTyp(header.typ) === issuer.typ)
-    ) {
-      throw new TypeInvalidError(issuer.issuer, issuer.typ, header.typ);
-    }
+    checkIssuerHeader(issuer, header, alg);
     // A key in memory is used without awaiting anything; only a miss goes async.
     const keys =
       this.keys.peek(issuer.issuer, header.kid, alg) ??
       (await this.keys.getKey(issuer.issuer, header.kid, alg));
     const key = requireSignature(alg, keys, signingInput, signature, issuer.issuer, header.kid);
-    // A tenant's iss names a tenant: the token must be that tenant's own, not another's.
-    if (match.tenant !== undefined && payload[issuer.tenant.claim] !== match.tenant) {
-      throw new IssuerUntrustedError(payload.iss);
-    }
-    checkClaims(payload, issuer, this.clock.now(), this.options.clockToleranceMs);
+    checkIssuerClaims(match, payload, this.clock.now(), this.options.clockToleranceMs);
     const verified: VerifiedToken = { payload, header, issuer: issuer.issuer };
     if (this.cache === undefined) return verified;
     // exp is a number here: checkClaims requires it.

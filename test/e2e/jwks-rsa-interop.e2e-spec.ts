@@ -14,6 +14,7 @@ import {
   type JwksClientLike,
 } from '../../lib/index.js';
 import { generateSigningKey, startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
+import { createTestIssuer, type TestIssuer } from '../../lib/testing/index.js';
 import { closeAfterEach } from '../fixtures/close-after-each.js';
 import { nativeRequire } from '../fixtures/native-require.js';
 import { startFaultyJwks, type FaultyJwks } from '../fixtures/faulty-jwks.js';
@@ -29,11 +30,14 @@ describe('Migrating from passport-jwt + jwks-rsa', () => {
   let other: DevIssuer;
   let token: string;
 
+  let ruled: TestIssuer;
+
   beforeAll(async () => {
     [issuer, other] = await Promise.all([startDevIssuer(), startDevIssuer()]);
+    ruled = await createTestIssuer({ issuer: 'https://ruled.example.test', audience: AUDIENCE });
     token = await issuer.token();
   });
-  afterAll(() => Promise.all([issuer.close(), other.close()]));
+  afterAll(() => Promise.all([issuer.close(), other.close(), ruled.close()]));
 
   async function serve(root: Type) {
     const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
@@ -74,7 +78,19 @@ describe('Migrating from passport-jwt + jwks-rsa', () => {
     beforeAll(async () => {
       @Module({
         imports: [
-          JwksModule.forRoot({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true }),
+          JwksModule.forRoot({
+            issuers: [
+              { issuer: issuer.url },
+              {
+                issuer: ruled.issuer,
+                jwksUri: ruled.jwksUri,
+                audience: AUDIENCE,
+                typ: 'at+jwt',
+                expectedClaims: { token_use: 'access' },
+              },
+            ],
+            allowInsecureHttp: true,
+          }),
         ],
         controllers: [ExistingController],
         providers: [ExistingJwtStrategy],
@@ -97,6 +113,19 @@ describe('Migrating from passport-jwt + jwks-rsa', () => {
       expect(response.status).toBe(401);
       expect(other.hits('/jwks')).toBe(jwksHits);
       expect(other.hits('/.well-known/openid-configuration')).toBe(metadataHits);
+    });
+
+    it("holds the token to its issuer's rules, which passport-jwt does not know", async () => {
+      const access = { typ: 'at+jwt' };
+      const good = ruled.sign({ sub: 'u', token_use: 'access' }, { header: access });
+      expect((await http.get('/legacy').set('Authorization', `Bearer ${good}`)).status).toBe(200);
+      for (const bad of [
+        ruled.sign({ sub: 'u', token_use: 'id' }, { header: access }), // an ID token
+        ruled.sign({ sub: 'u', token_use: 'access' }), // typ JWT
+        ruled.sign({ sub: 'u', token_use: 'access', exp: undefined }, { header: access }),
+      ]) {
+        expect((await http.get('/legacy').set('Authorization', `Bearer ${bad}`)).status).toBe(401);
+      }
     });
 
     it('gives no key for an unknown kid, a forged signature or a non-JWT', async () => {
