@@ -42,6 +42,7 @@ export type {
 export { JwksStrategy, type Authenticated } from './passport/jwks.strategy.js';
 export { fromAuthorizationBearer, fromCookie, fromHeader } from './verification/extract-token.js';
 export { JwtAuthGuard } from './guards/jwt-auth.guard.js';
+export { JwksRulesGuard } from './guards/jwks-rules.guard.js';
 export { JwksGraphqlWs, type GraphqlWsConnection } from './guards/jwks-graphql-ws.js';
 export { rememberHandshake, type AuthRequest } from './guards/request-from-context.js';
 

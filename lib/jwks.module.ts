@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { DocumentCache } from './cache/document-cache.js';
 import { SharedStore } from './cache/shared-store.js';
 import { DocumentEngines } from './cache/document-engines.js';
@@ -7,6 +8,8 @@ import { AuthFailureLog } from './guards/auth-failure-log.js';
 import { JwksEventCallbacks } from './events/jwks-event-callbacks.js';
 import { JwksGraphqlWs } from './guards/jwks-graphql-ws.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
+import { JwksRulesGuard } from './guards/jwks-rules.guard.js';
+import { WiringCheck } from './guards/wiring-check.js';
 import { JwksHttpClient } from './http/jwks-http-client.js';
 import { ConfigurableModuleClass, JWKS_MODULE_OPTIONS } from './jwks.module-definition.js';
 import { TrustedIssuers } from './issuers/trusted-issuers.js';
@@ -30,6 +33,7 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
  * @throws InvalidOptionsError (`OPTIONS_INVALID`) at startup when the options are invalid.
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: JWKS_OPTIONS,
@@ -52,6 +56,8 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     JwksPassportRegistration,
     AuthFailureLog,
     JwtAuthGuard,
+    JwksRulesGuard,
+    WiringCheck,
     JwksGraphqlWs,
     CloudflareAccessIdentity,
   ],
@@ -65,6 +71,7 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     JwksStrategy,
     AuthFailureLog,
     JwtAuthGuard,
+    JwksRulesGuard,
     JwksGraphqlWs,
     CloudflareAccessIdentity,
   ],

@@ -6,29 +6,22 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InsufficientRoleError } from '../errors/insufficient-role.error.js';
-import { InsufficientScopeError } from '../errors/insufficient-scope.error.js';
-import { IssuerNotAllowedError } from '../errors/issuer-not-allowed.error.js';
 import type { JwksError } from '../errors/jwks.error.js';
 import { TokenMissingError } from '../errors/token-missing.error.js';
 import { JwksStrategy } from '../passport/jwks.strategy.js';
 import { principalHookFor } from '../passport/principal-hooks.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
-import type { VerifiedToken } from '../jws/jwt.types.js';
 import { AuthFailureLog } from './auth-failure-log.js';
-import { toAuthFailure } from './error-response.js';
+import { brokenRule } from './broken-rule.js';
+import { refuseRequest } from './refuse-request.js';
 import {
   attachVerifiedToken,
   requestFromContext,
-  responseFromContext,
   type AuthRequest,
 } from './request-from-context.js';
-import { missingRoles } from './roles-of.js';
-import { RouteRulesCache, type RouteRules } from './route-rules.js';
-import { missingScopes } from './scopes-of.js';
-import { setResponseHeader } from './set-response-header.js';
+import { RouteRulesCache } from './route-rules.js';
 import { tokenSources } from './token-sources.js';
-import { transportException } from './transport-exception.js';
+import { transportHttpException } from './transport-exception.js';
 
 /**
  * Requires a valid bearer token from a trusted issuer. Use as `@UseGuards(JwtAuthGuard)` or as a
@@ -84,13 +77,16 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
           : await hook.principalOf(bypass);
       request.user = authenticated.user;
       attachVerifiedToken(request, authenticated.verified);
-      broken = this.brokenRule(rules, authenticated.verified);
+      broken = brokenRule(rules, authenticated.verified, this.issuers);
     } catch (error) {
       // An HttpException thrown by a custom validate() is the application's own answer (403, ...).
-      if (error instanceof HttpException) throw error;
-      throw await this.reject(context, error);
+      if (error instanceof HttpException) {
+        throw await transportHttpException(context.getType<string>(), error);
+      }
+      throw await refuseRequest(context, error, this.failures);
     }
-    if (broken !== undefined) throw await this.reject(context, broken, rules.scopes);
+    if (broken !== undefined)
+      throw await refuseRequest(context, broken, this.failures, rules.scopes);
     return true;
   }
 
@@ -111,25 +107,5 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
       if (token !== undefined) return token;
     }
     return undefined;
-  }
-
-  /** The first rule of the route the verified token breaks: issuers, then scopes, then roles. */
-  private brokenRule(rules: RouteRules, { issuer, payload }: VerifiedToken): JwksError | undefined {
-    const refused = rules.issuers.find((allowed) => !allowed.includes(issuer));
-    if (refused !== undefined) return new IssuerNotAllowedError(issuer, refused);
-    const scopes = missingScopes(payload, rules.scopes);
-    if (scopes.length > 0) return new InsufficientScopeError(scopes);
-    if (rules.roles.length === 0) return undefined;
-    const roles = missingRoles(payload, this.issuers.require(issuer).rolesPath, rules.roles);
-    return roles.length > 0 ? new InsufficientRoleError(roles) : undefined;
-  }
-
-  private async reject(context: ExecutionContext, error: unknown, scopes?: readonly string[]) {
-    const failure = toAuthFailure(error, scopes);
-    if (failure.challenge !== undefined) {
-      setResponseHeader(responseFromContext(context), 'WWW-Authenticate', failure.challenge);
-    }
-    this.failures.refused(error, failure);
-    return transportException(context.getType<string>(), failure);
   }
 }

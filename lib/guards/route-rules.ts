@@ -8,6 +8,10 @@ import { ScopesMetadata } from '../decorators/scopes.decorator.js';
 
 /** What the decorators on a handler and its class ask of a request. */
 export interface RouteRules {
+  /**
+   * `@Public()` on the handler, or on its class when the handler asks nothing of a token itself:
+   * a method's `@Roles('admin')` in a `@Public()` controller is not opened by the class.
+   */
   readonly public: boolean;
   readonly optional: boolean;
   /** All required: a method adds to its class's, never drops them. */
@@ -40,8 +44,14 @@ export class RouteRulesCache {
   private read(targets: [object, object]): RouteRules {
     const { reflector } = this;
     const on = targets as unknown as Parameters<Reflector['getAllAndOverride']>[1];
+    const [handler, type] = on;
+    const handlerRules = [ScopesMetadata, RolesMetadata, AllowedIssuersMetadata].some(
+      (decorator) => reflector.get(decorator, handler) !== undefined,
+    );
     return Object.freeze({
-      public: reflector.getAllAndOverride(Public, on) === true,
+      public:
+        reflector.get(Public, handler) === true ||
+        (!handlerRules && reflector.get(Public, type) === true),
       optional: reflector.getAllAndOverride(OptionalAuth, on) === true,
       scopes: Object.freeze(reflector.getAllAndMerge(ScopesMetadata, on)),
       roles: Object.freeze(reflector.getAllAndMerge(RolesMetadata, on)),

@@ -37,14 +37,38 @@ export async function transportException(type: string, failure: AuthFailure): Pr
     case 'graphql':
       return new GraphqlAuthException(failure);
     case 'ws':
-      wsException ??= import('@nestjs/websockets').then((module) => module.WsException);
-      return new (await wsException)(bodyOf(failure));
     case 'rpc':
-      rpcException ??= import('@nestjs/microservices').then((module) => module.RpcException);
-      return new (await rpcException)(bodyOf(failure));
+      return new (await exceptionClass(type))(bodyOf(failure));
     default:
       return failure.exception;
   }
+}
+
+/**
+ * An `HttpException` of the application's own (thrown by `validate()`: a 403 for a suspended
+ * account, say) as its transport expects: as is over HTTP and GraphQL; over WebSockets and RPC,
+ * whose exception filters would answer anything else "Internal server error", the same body as a
+ * refusal, `{ status, statusCode, message }`.
+ */
+export async function transportHttpException(
+  type: string,
+  exception: HttpException,
+): Promise<Error> {
+  if (type !== 'ws' && type !== 'rpc') return exception;
+  const response = exception.getResponse();
+  const body = {
+    status: 'error',
+    statusCode: exception.getStatus(),
+    ...(typeof response === 'object' ? response : { message: response }),
+  };
+  return new (await exceptionClass(type))(body);
+}
+
+function exceptionClass(type: 'ws' | 'rpc'): Promise<ErrorClass> {
+  if (type === 'ws') {
+    return (wsException ??= import('@nestjs/websockets').then((module) => module.WsException));
+  }
+  return (rpcException ??= import('@nestjs/microservices').then((module) => module.RpcException));
 }
 
 function bodyOf(failure: AuthFailure): object {

@@ -7,6 +7,7 @@ import { JwksError } from '../errors/jwks.error.js';
 import { PrincipalRefusedError } from '../errors/principal-refused.error.js';
 import type { JwtPayload, JwtUser, VerifiedToken } from '../jws/jwt.types.js';
 import { JwtVerifier } from '../verification/jwt-verifier.js';
+import { attachVerifiedToken, type AuthRequest } from '../guards/request-from-context.js';
 import { registerPrincipalHook } from './principal-hooks.js';
 
 // passport-jwt insists on a key source; ours is JwtVerifier, reached through `authenticate` below.
@@ -100,7 +101,11 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
     }
     if (token === undefined) return fail('Bearer', 401);
     this.authenticateToken(token).then(
-      ({ user, verified }) => success(user, verified),
+      ({ user, verified }) => {
+        // For JwksRulesGuard after AuthGuard('jwks'): the route's rules read the verified token.
+        attachVerifiedToken(request as AuthRequest, verified);
+        success(user, verified);
+      },
       (thrown: unknown) => refuse(thrown),
     );
   }

@@ -75,6 +75,7 @@ import {
   JwksModule,
   JwksStrategy,
   JwtAuthGuard,
+  JwksRulesGuard,
   JwtVerifier,
   KeyNotFoundError,
   KeyRevokedError,
@@ -396,7 +397,7 @@ class ThingsController {
     return user.id;
   }
 
-  @UseGuards(AuthGuard(['jwks', 'legacy-jwt']))
+  @UseGuards(AuthGuard(['jwks', 'legacy-jwt']), JwksRulesGuard)
   @Get('legacy')
   viaPassport(@CurrentUser() user: AppUser | JwtPayload): unknown {
     return user;
