@@ -73,7 +73,16 @@ function setup(options: Partial<JwksModuleOptions> = {}) {
     fetches[fetches.length - 1]!.resolve(value, maxAgeSeconds);
     return loaded;
   };
-  return { clock, engine, engines, fetches, failures, store, settle, loadFirst };
+  /** 'v1' loaded, then past its freshness, and the background refresh failed: stale-if-error. */
+  const loadFirstThenFail = async () => {
+    await loadFirst('v1');
+    clock.advance(101);
+    engine.peek(ISSUER);
+    await settle();
+    fetches[1]!.reject(new Error('down'));
+    await settle();
+  };
+  return { clock, engine, engines, fetches, failures, store, settle, loadFirst, loadFirstThenFail };
 }
 
 describe('RefreshingDocuments', () => {
@@ -154,13 +163,8 @@ describe('RefreshingDocuments', () => {
   });
 
   it('retries a failing source once per cooldown while a stale copy serves', async () => {
-    const { clock, engine, fetches, settle, failures, loadFirst } = setup();
-    await loadFirst('v1');
-    clock.advance(101);
-    engine.peek(ISSUER);
-    await settle();
-    fetches[1]!.reject(new Error('down'));
-    await settle();
+    const { clock, engine, fetches, settle, failures, loadFirstThenFail } = setup();
+    await loadFirstThenFail();
     for (let i = 0; i < 9; i++) {
       clock.advance(1);
       expect(engine.peek(ISSUER)?.value).toBe('v1');
@@ -196,13 +200,8 @@ describe('RefreshingDocuments', () => {
   });
 
   it('answers a miss at once while the source is failing', async () => {
-    const { clock, engine, fetches, settle, loadFirst } = setup();
-    await loadFirst('v1');
-    clock.advance(101);
-    engine.peek(ISSUER);
-    await settle();
-    fetches[1]!.reject(new Error('down'));
-    await settle();
+    const { engine, fetches, loadFirstThenFail } = setup();
+    await loadFirstThenFail();
     expect(
       (await engine.refreshForMiss(ISSUER, 'kid', () => true, engine.current(ISSUER)!)).value,
     ).toBe('v1');
@@ -365,13 +364,8 @@ describe('RefreshingDocuments', () => {
   });
 
   it("ends a failure streak with another instance's newer copy", async () => {
-    const { clock, engine, fetches, store, settle, loadFirst } = setup();
-    await loadFirst('v1');
-    clock.advance(101);
-    engine.peek(ISSUER);
-    await settle();
-    fetches[1]!.reject(new Error('down'));
-    await settle();
+    const { clock, engine, store, settle, loadFirstThenFail } = setup();
+    await loadFirstThenFail();
     expect(engine.status(ISSUER).failure).toBeInstanceOf(Error);
     await store.set('jwks', ISSUER, {
       body: { value: 'from-b' },
