@@ -63,4 +63,19 @@ describe('SharedStore', () => {
       ['b', 2],
     ]);
   });
+
+  it('removes again, once the store answers, what it could not remove: a purge is not undone', async () => {
+    const { cache, data, state } = flakyCache();
+    const shared = store(cache);
+    await shared.write('purged', 1);
+    Logger.overrideLogger(new RecordingLogger());
+    state.mode = 'down';
+    await shared.remove('purged');
+    Logger.overrideLogger(new ConsoleLogger());
+    expect(data.has('purged')).toBe(true);
+    state.mode = 'up';
+    await shared.read('anything');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(data.has('purged')).toBe(false);
+  });
 });
