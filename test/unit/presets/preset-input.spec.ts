@@ -60,6 +60,15 @@ describe('preset inputs that bind tokens to this API', () => {
     });
   });
 
+  it('gives Keycloak issuers that meet the rule by audience or by authorizedParty', () => {
+    const realm = { baseUrl: 'https://kc.test', realm: 'r' };
+    const issuers = [
+      keycloak({ ...realm, audience: 'api' }),
+      keycloak({ ...realm, authorizedParty: 'web' }),
+    ];
+    for (const issuer of issuers) expect(validateJwksOptions({ issuers: [issuer] })).toEqual([]);
+  });
+
   it('names the lists the audience may be', () => {
     expect(thrown(() => auth0({ domain: 'a.auth0.com', audience: [] }))?.message).toMatch(
       'auth0(): audience must be a non-empty string or list of them',
