@@ -4,7 +4,7 @@ import { issuerProblems, TENANT_PLACEHOLDER } from '../options/validate-issuer-o
 
 /**
  * Why an answer of `resolveIssuer` for `iss` cannot be trusted: every rule of a configured issuer
- * (URLs, https, algorithms), and it must describe exactly that `iss`, with algorithms among the
+ * (URLs, https, algorithms, an audience rule), and it must describe exactly that `iss`, with algorithms among the
  * module's (what tokens are first checked against) and no aliases or templates of its own.
  */
 export function resolvedIssuerProblems(
@@ -12,7 +12,7 @@ export function resolvedIssuerProblems(
   options: IssuerOptions,
   module: ResolvedJwksOptions,
 ): string[] {
-  const problems = issuerProblems(options, 'resolveIssuer(iss)', module.allowInsecureHttp);
+  const problems = issuerProblems(options, 'resolveIssuer(iss)', module);
   if (problems.length > 0) return problems;
   if (options.issuer !== iss) problems.push('its issuer is not the iss it was asked about');
   const outside = (options.algorithms ?? []).filter(

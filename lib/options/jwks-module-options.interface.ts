@@ -21,8 +21,13 @@ export interface IssuerOptions {
    * fetching them: they are imported once and pass every rule of the library's key import.
    */
   jwksClient?: JwksClientLike;
-  /** Accepted `aud` values; a token must name at least one. Not checked when unset. */
-  audience?: string | string[];
+  /**
+   * Accepted `aud` values: a token must name at least one. Every issuer needs an audience rule
+   * (RFC 8725 §3.9, RFC 9068 §4), or the application refuses to start: this, a client binding
+   * (`authorizedParty`, `expectedClaims.client_id`), or `false`. `false` accepts any audience, and
+   * is announced at startup: only for ID-token-style issuers whose tokens no other API accepts.
+   */
+  audience?: string | string[] | false;
   /** Per-issuer algorithm allow-list; defaults to the module's `algorithms`. */
   algorithms?: JwsAlgorithm[];
   /**

@@ -27,11 +27,18 @@ export function checkUrl(
   if (violation !== undefined) problems.push(`${path} ${value}: ${violation}`);
 }
 
-/** A string, or a non-empty array of them (an audience, an authorized party). */
+/**
+ * A non-blank string, or a non-empty array of them (an audience, an authorized party). A blank value
+ * usually comes from an unset environment variable: matching no real token, or only forged ones.
+ */
 export function checkStringOrList(problems: Problems, path: string, value: unknown) {
-  if (value === undefined || isNonEmptyString(value)) return;
-  if (Array.isArray(value) && value.length > 0 && value.every(isNonEmptyString)) return;
+  if (value === undefined || isStringOrList(value)) return;
   problems.push(`${path} must be a non-empty string or a non-empty array of them`);
+}
+
+export function isStringOrList(value: unknown): value is string | string[] {
+  if (isNonBlankString(value)) return true;
+  return Array.isArray(value) && value.length > 0 && value.every(isNonBlankString);
 }
 
 /** An array of non-empty strings (claim names, tenants, aliases). */
@@ -96,6 +103,10 @@ export function checkNumber(
 
 export function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
+}
+
+export function isNonBlankString(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -19,8 +19,10 @@ export interface ResolvedIssuer {
   readonly jwksClient: JwksClientLike | undefined;
   /** The configured metadata URL; `undefined` means derive it from the issuer (OIDC, then RFC 8414). */
   readonly discoveryUrl: string | undefined;
-  /** `undefined` when the audience is not checked. */
+  /** `undefined` when the audience is not checked (`audience: false`, or bound by client instead). */
   readonly audiences: ReadonlySet<string> | undefined;
+  /** `audience: false`: any `aud` is accepted, on purpose (announced at startup). */
+  readonly anyAudience: boolean;
   readonly algorithms: ReadonlySet<JwsAlgorithm>;
   readonly algorithmList: readonly JwsAlgorithm[];
   readonly rewriteJwksOrigin: boolean;

@@ -134,7 +134,7 @@ function checkIssuers(problems: Problems, options: JwksModuleOptions) {
   const seen = new Set<string>();
   options.issuers.forEach((issuer, index) => {
     const path = `issuers[${index}]`;
-    problems.push(...issuerProblems(issuer, path, options.allowInsecureHttp === true));
+    problems.push(...issuerProblems(issuer, path, options));
     if (!isRecord(issuer)) return;
     for (const iss of [issuer.issuer, ...(issuer.issuerAliases ?? [])]) {
       if (typeof iss !== 'string') continue;

@@ -12,17 +12,19 @@ export const CF_ACCESS_COOKIE = 'CF_Authorization';
  * `/cdn-cgi/access/certs`, the token from the `Cf-Access-Jwt-Assertion` header, then the
  * `CF_Authorization` cookie; `audience` is the Access application's AUD tag. A user's token carries
  * `email` and `country`; a service token's carries `common_name` instead.
+ * @throws InvalidOptionsError (`OPTIONS_INVALID`) when any input is missing or blank.
  */
 export function cloudflareAccess(options: {
   team: string;
   audience: string | string[];
 }): IssuerOptions {
-  checkPresetInput('cloudflareAccess', { team: options.team }, ['team']);
-  const origin = `https://${options.team}.cloudflareaccess.com`;
+  const { team, audience } = options;
+  checkPresetInput('cloudflareAccess', { team, audience }, ['team'], ['audience']);
+  const origin = `https://${team}.cloudflareaccess.com`;
   return {
     issuer: origin,
     jwksUri: `${origin}/cdn-cgi/access/certs`,
-    audience: options.audience,
+    audience,
     tokenExtractors: [fromHeader(CF_ACCESS_HEADER), fromCookie(CF_ACCESS_COOKIE)],
   };
 }

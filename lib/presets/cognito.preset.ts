@@ -5,6 +5,7 @@ import { checkPresetInput } from './preset-input.js';
  * Amazon Cognito user pools: issuer `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`,
  * groups from `cognito:groups`. Access tokens carry no `aud`: their app client is `client_id` and
  * `token_use` is `access`; ID tokens name the client in `aud` and have `token_use` `id`.
+ * @throws InvalidOptionsError (`OPTIONS_INVALID`) when any input is missing or blank.
  */
 export function cognito(options: {
   region: string;

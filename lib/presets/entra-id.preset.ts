@@ -10,6 +10,7 @@ const LOGIN = 'https://login.microsoftonline.com';
  * `…/{tenantid}/v2.0`, so a token is accepted when its `iss` is that template filled with its own
  * `tid`, and only for `allowedTenants` when given (without them, any Entra tenant's token with your
  * audience passes: list them). v1 tokens (`https://sts.windows.net/<tid>/`) only with `acceptV1`.
+ * @throws InvalidOptionsError (`OPTIONS_INVALID`) when any input is missing or blank.
  */
 export function entraId(options: {
   tenant: string;
@@ -17,14 +18,14 @@ export function entraId(options: {
   allowedTenants?: string[];
   acceptV1?: boolean;
 }): IssuerOptions {
-  const { tenant, allowedTenants, acceptV1 = false } = options;
-  checkPresetInput('entraId', { tenant });
+  const { tenant, audience, allowedTenants, acceptV1 = false } = options;
+  checkPresetInput('entraId', { tenant, audience }, [], ['audience']);
   const multi = MULTI_TENANT.has(tenant);
   const id = multi ? '{tenantid}' : tenant;
   return {
     issuer: `${LOGIN}/${id}/v2.0`,
     discoveryUrl: `${LOGIN}/${tenant}/v2.0/.well-known/openid-configuration`,
-    audience: options.audience,
+    audience,
     rolesClaim: 'roles',
     ...(acceptV1 ? { issuerAliases: [`https://sts.windows.net/${id}/`] } : {}),
     ...(multi && allowedTenants !== undefined ? { allowedTenants } : {}),

@@ -54,11 +54,18 @@ export class JwtVerifier implements OnApplicationBootstrap {
     return this.options.developmentBypass;
   }
 
-  /** Says, at every start, that the development bypass is on. */
+  /** Says, at every start, what lets in more than usual: `audience: false`, the development bypass. */
   onApplicationBootstrap(): void {
+    const logger = new Logger(JwtVerifier.name);
+    const anyAudience = [...this.options.issuers.values()].filter((issuer) => issuer.anyAudience);
+    if (anyAudience.length > 0) {
+      logger.warn(
+        `audience: false on ${anyAudience.map(({ issuer }) => issuer).join(', ')}: tokens are accepted whatever their aud, those minted for any other API included (RFC 8725 §3.9). Only for ID-token-style issuers whose tokens no other API accepts.`,
+      );
+    }
     const bypass = this.options.developmentBypass;
     if (bypass === undefined) return;
-    new Logger(JwtVerifier.name).warn(
+    logger.warn(
       `DEVELOPMENT BYPASS IS ON (NODE_ENV=${process.env.NODE_ENV}): requests without a token are let in as ${bypass.issuer} ${describeUntrusted(bypass.payload.sub)}. Never in production.`,
     );
   }

@@ -67,7 +67,14 @@ describe('Conformance against independent vectors', () => {
     moduleRef = await Test.createTestingModule({
       imports: [
         JwksModule.forRoot({
-          issuers: [{ issuer: 'https://vectors.test', jwksUri: 'https://vectors.test/jwks' }],
+          // verifyWithKeySet checks no claims: the issuer is only there for the module to start.
+          issuers: [
+            {
+              issuer: 'https://vectors.test',
+              jwksUri: 'https://vectors.test/jwks',
+              audience: 'https://api.vectors.test',
+            },
+          ],
           algorithms: all,
           prefetch: false,
         }),

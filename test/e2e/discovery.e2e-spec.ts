@@ -12,7 +12,10 @@ describe('Issuer discovery against a real OpenID provider', () => {
   it('finds the JWKS through OpenID Connect discovery', async () => {
     const issuer = track(await startDevIssuer());
     const api = track(
-      await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true }),
+      await startTestApp({
+        issuers: [{ issuer: issuer.url, audience: issuer.audience }],
+        allowInsecureHttp: true,
+      }),
     );
     expect((await api.get('/me', await issuer.token())).status).toBe(200);
     expect(issuer.hits('/.well-known/openid-configuration')).toBe(1);
@@ -23,7 +26,10 @@ describe('Issuer discovery against a real OpenID provider', () => {
   it('falls back to RFC 8414 metadata when the provider serves no OpenID configuration', async () => {
     const issuer = track(await startDevIssuer({ metadata: 'rfc8414' }));
     const api = track(
-      await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true }),
+      await startTestApp({
+        issuers: [{ issuer: issuer.url, audience: issuer.audience }],
+        allowInsecureHttp: true,
+      }),
     );
     expect((await api.get('/me', await issuer.token())).status).toBe(200);
     expect(issuer.hits('/.well-known/openid-configuration')).toBe(1); // tried first, 404
@@ -34,7 +40,7 @@ describe('Issuer discovery against a real OpenID provider', () => {
     const issuer = track(await startDevIssuer());
     const api = track(
       await startTestApp({
-        issuers: [{ issuer: issuer.url, jwksUri: `${issuer.url}/jwks` }],
+        issuers: [{ issuer: issuer.url, jwksUri: `${issuer.url}/jwks`, audience: issuer.audience }],
         allowInsecureHttp: true,
       }),
     );
@@ -51,6 +57,7 @@ describe('Issuer discovery against a real OpenID provider', () => {
           {
             issuer: issuer.url,
             discoveryUrl: `${issuer.url}/.well-known/oauth-authorization-server`,
+            audience: issuer.audience,
           },
         ],
         allowInsecureHttp: true,
@@ -67,7 +74,7 @@ describe('Issuer discovery against a real OpenID provider', () => {
     const logger = new RecordingLogger();
     const api = track(
       await startTestApp(
-        { issuers: [{ issuer: configured }], allowInsecureHttp: true },
+        { issuers: [{ issuer: configured, audience: 'any' }], allowInsecureHttp: true },
         'express',
         undefined,
         logger,
@@ -100,6 +107,7 @@ describe('Issuer discovery against a real OpenID provider', () => {
         {
           issuer: issuer.issuer,
           discoveryUrl: `${issuer.url}/.well-known/openid-configuration`,
+          audience: issuer.audience,
           rewriteJwksOrigin,
         },
       ],
@@ -119,7 +127,10 @@ describe('Issuer discovery against a real OpenID provider', () => {
     const issuer = track(await startDevIssuer());
     const token = await issuer.token();
     const strict = (typ: string) =>
-      startTestApp({ issuers: [{ issuer: issuer.url, typ }], allowInsecureHttp: true });
+      startTestApp({
+        issuers: [{ issuer: issuer.url, audience: issuer.audience, typ }],
+        allowInsecureHttp: true,
+      });
     const atJwt = track(await strict('application/at+jwt'));
     expect((await atJwt.get('/me', token)).status).toBe(200);
     const idToken = track(await strict('JWT'));
@@ -134,7 +145,11 @@ describe('Issuer discovery against a real OpenID provider', () => {
     const token = await issuer.token();
     await issuer.close();
     const api = track(
-      await startTestApp({ issuers: [{ issuer: url }], allowInsecureHttp: true, retries: 0 }),
+      await startTestApp({
+        issuers: [{ issuer: url, audience: issuer.audience }],
+        allowInsecureHttp: true,
+        retries: 0,
+      }),
     );
     const response = await api.get('/me', token);
     expect(response.status).toBe(503);

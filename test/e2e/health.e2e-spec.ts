@@ -44,7 +44,7 @@ describe('JwksHealthIndicator with @nestjs/terminus', () => {
         imports: [
           TerminusModule,
           JwksModule.forRoot({
-            issuers: [{ issuer: ISSUER, jwksUri: jwks.url }],
+            issuers: [{ issuer: ISSUER, jwksUri: jwks.url, audience: 'a' }],
             allowInsecureHttp: true,
             retries: 0,
             events: {

@@ -80,7 +80,7 @@ describe('Migrating from passport-jwt + jwks-rsa', () => {
         imports: [
           JwksModule.forRoot({
             issuers: [
-              { issuer: issuer.url },
+              { issuer: issuer.url, audience: issuer.audience },
               {
                 issuer: ruled.issuer,
                 jwksUri: ruled.jwksUri,

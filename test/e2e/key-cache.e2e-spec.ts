@@ -17,7 +17,7 @@ describe('JWKS key cache against a real OpenID provider', () => {
     const refreshed = refreshSignal();
     const api = track(
       await startTestApp({
-        issuers: [{ issuer: issuer.url }],
+        issuers: [{ issuer: issuer.url, audience: issuer.audience }],
         allowInsecureHttp: true,
         events: refreshed.events,
       }),
@@ -139,7 +139,7 @@ describe('JWKS key cache against a real OpenID provider', () => {
         imports: [
           CacheModule.register({ isGlobal: true, stores: [new Keyv({ store: shared })] }),
           JwksModule.forRoot({
-            issuers: [{ issuer: issuer.url }],
+            issuers: [{ issuer: issuer.url, audience: issuer.audience }],
             allowInsecureHttp: true,
             prefetch: false,
           }),
@@ -183,7 +183,7 @@ describe('JWKS key cache against a real OpenID provider', () => {
           imports: [
             CacheModule.register({ isGlobal: true, stores: [store] }),
             JwksModule.forRoot({
-              issuers: [{ issuer: issuer.url }],
+              issuers: [{ issuer: issuer.url, audience: issuer.audience }],
               allowInsecureHttp: true,
               prefetch: false,
               timeout: 1,

@@ -23,7 +23,7 @@ describe('OpenTelemetry metrics (the SDK with an in-memory exporter)', () => {
     const issuer = track(await startDevIssuer());
     const api = track(
       await startTestApp({
-        issuers: [{ issuer: issuer.url }],
+        issuers: [{ issuer: issuer.url, audience: issuer.audience }],
         allowInsecureHttp: true,
         events: openTelemetryEvents(provider.getMeter('test')),
       }),

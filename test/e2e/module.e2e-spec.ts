@@ -31,6 +31,7 @@ import { startTestApp } from '../fixtures/test-app.js';
 @Injectable()
 class IssuerConfig {
   url = '';
+  audience = '';
 }
 
 @Module({ providers: [IssuerConfig], exports: [IssuerConfig] })
@@ -78,7 +79,7 @@ describe('JwksModule', () => {
     extra: Partial<Parameters<typeof JwksModule.forRoot>[0]> = {},
   ) =>
     JwksModule.forRoot({
-      issuers: [{ issuer: issuer.url }],
+      issuers: [{ issuer: issuer.url, audience: issuer.audience }],
       allowInsecureHttp: true,
       prefetch: false,
       ...extra,
@@ -93,7 +94,12 @@ describe('JwksModule', () => {
           inject: [IssuerConfig],
           useFactory: (config: IssuerConfig): JwksModuleOptions => {
             config.url = issuer.url;
-            return { issuers: [{ issuer: config.url }], allowInsecureHttp: true, prefetch: false };
+            config.audience = issuer.audience;
+            return {
+              issuers: [{ issuer: config.url, audience: config.audience }],
+              allowInsecureHttp: true,
+              prefetch: false,
+            };
           },
         }),
       ],
@@ -107,7 +113,11 @@ describe('JwksModule', () => {
     @Injectable()
     class JwksConfig {
       createJwksOptions(): JwksModuleOptions {
-        return { issuers: [{ issuer: issuer.url }], allowInsecureHttp: true, prefetch: false };
+        return {
+          issuers: [{ issuer: issuer.url, audience: issuer.audience }],
+          allowInsecureHttp: true,
+          prefetch: false,
+        };
       }
     }
     const api = await startTestApp({
@@ -122,8 +132,8 @@ describe('JwksModule', () => {
       imports: [
         JwksModule.forRoot({
           issuers: [
-            { issuer: '' },
-            { issuer: 'http://idp.example.com' },
+            { issuer: '', audience: 'api' },
+            { issuer: 'http://idp.example.com', audience: 'api' },
             { issuer: 'https://ok.test', audience: [] },
           ],
           algorithms: ['HS256' as never],
@@ -168,8 +178,14 @@ describe('JwksModule', () => {
 
   it('keeps two apps in one process apart: each verifies with its own options', async () => {
     const [first, second] = [await newIssuer(), await newIssuer()];
-    const appA = await startTestApp({ issuers: [{ issuer: first.url }], allowInsecureHttp: true });
-    const appB = await startTestApp({ issuers: [{ issuer: second.url }], allowInsecureHttp: true });
+    const appA = await startTestApp({
+      issuers: [{ issuer: first.url, audience: first.audience }],
+      allowInsecureHttp: true,
+    });
+    const appB = await startTestApp({
+      issuers: [{ issuer: second.url, audience: second.audience }],
+      allowInsecureHttp: true,
+    });
     track(appA);
     track(appB);
     const [tokenA, tokenB] = [await first.token(), await second.token()];
@@ -190,7 +206,12 @@ describe('JwksModule', () => {
     const issuer = await newIssuer();
     const fetched = issuer.nextHit('/jwks');
     const api = await startTestApp({
-      imports: [JwksModule.forRoot({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true })],
+      imports: [
+        JwksModule.forRoot({
+          issuers: [{ issuer: issuer.url, audience: issuer.audience }],
+          allowInsecureHttp: true,
+        }),
+      ],
     });
     track(api);
     await fetched;
@@ -208,7 +229,7 @@ describe('JwksModule', () => {
     const api = await startTestApp({
       imports: [
         JwksModule.forRoot({
-          issuers: [{ issuer: down.url }],
+          issuers: [{ issuer: down.url, audience: down.audience }],
           allowInsecureHttp: true,
           retries: 0,
           events: { onFetchError: (event) => prefetchFailed(event) },
@@ -318,7 +339,10 @@ describe('JwksModule', () => {
 
   it('exports JwtVerifier for programmatic use, accepting "Bearer <token>"', async () => {
     const issuer = await newIssuer();
-    const api = await startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true });
+    const api = await startTestApp({
+      issuers: [{ issuer: issuer.url, audience: issuer.audience }],
+      allowInsecureHttp: true,
+    });
     track(api);
     const verifier = api.app.get(JwtVerifier);
     const token = await issuer.token();

@@ -46,7 +46,11 @@ describe('Provider requests through a forward proxy (HTTP_PROXY, NO_PROXY)', () 
     await new Promise((resolve) => proxy.close(resolve));
   });
 
-  const app = () => startTestApp({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true });
+  const app = () =>
+    startTestApp({
+      issuers: [{ issuer: issuer.url, audience: issuer.audience }],
+      allowInsecureHttp: true,
+    });
 
   it('sends metadata and JWKS requests through the proxy the environment names', async () => {
     process.env.HTTP_PROXY = proxyUrl;
@@ -75,7 +79,12 @@ describe("An issuer's own request headers", () => {
     const elsewhere = track(await startFaultyJwks([publicJwk(key)]));
     const options = (jwksUri: string) => ({
       issuers: [
-        { issuer: 'https://internal.test', jwksUri, requestHeaders: { 'x-api-key': 'k-123' } },
+        {
+          issuer: 'https://internal.test',
+          jwksUri,
+          audience: 'a',
+          requestHeaders: { 'x-api-key': 'k-123' },
+        },
       ],
       allowInsecureHttp: true,
     });

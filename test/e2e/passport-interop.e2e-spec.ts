@@ -72,7 +72,12 @@ describe('Composing with passport and its extractors', () => {
 
   it("composes the module's strategy with another one in AuthGuard(['jwks', 'my-api-key'])", async () => {
     @Module({
-      imports: [JwksModule.forRoot({ issuers: [{ issuer: issuer.url }], allowInsecureHttp: true })],
+      imports: [
+        JwksModule.forRoot({
+          issuers: [{ issuer: issuer.url, audience: issuer.audience }],
+          allowInsecureHttp: true,
+        }),
+      ],
       controllers: [ComposedController],
       providers: [MyApiKeyStrategy],
     })
@@ -94,7 +99,7 @@ describe('Composing with passport and its extractors', () => {
     @Module({
       imports: [
         JwksModule.forRoot({
-          issuers: [{ issuer: issuer.url }],
+          issuers: [{ issuer: issuer.url, audience: issuer.audience }],
           allowInsecureHttp: true,
           tokenExtractors: [
             ExtractJwt.fromAuthHeaderAsBearerToken(),

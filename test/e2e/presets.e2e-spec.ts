@@ -193,6 +193,9 @@ describe('Provider presets, against https stand-ins serving their exact paths', 
     expect((await get(app, '/who', sign({ ...claims, azp: 'other-app' }))).body.code).toBe(
       'CLAIM_INVALID',
     );
+    expect((await get(app, '/who', sign({ ...claims, azp: undefined }))).body.code).toBe(
+      'CLAIM_INVALID',
+    );
   });
 
   it('cognito: access tokens checked by client_id and token_use, groups as roles', async () => {
@@ -314,9 +317,45 @@ describe('Provider presets, against https stand-ins serving their exact paths', 
     const app = await serve({
       issuer: 'https://redirecting.test',
       jwksUri: 'https://www.googleapis.com/redirected/keys',
+      audience: 'api',
     });
-    const response = await get(app, '/who', sign({ iss: 'https://redirecting.test', sub: 'x' }));
+    const token = sign({ iss: 'https://redirecting.test', aud: 'api', sub: 'x' });
+    const response = await get(app, '/who', token);
     expect(response.status).toBe(503);
     expect(response.body.code).toBe('JWKS_FETCH_FAILED');
+  });
+});
+
+describe('Presets whose binding input is missing refuse to start', () => {
+  // What `process.env.CF_AUD` gives when the deployment forgot to set it.
+  const unset = process.env.NESTJS_JWKS_TEST_UNSET_VARIABLE as string;
+  const startupError = async (issuers: () => IssuerOptions[]) => {
+    @Module({
+      imports: [JwksModule.forRootAsync({ useFactory: () => ({ issuers: issuers() }) })],
+      controllers: [PresetController],
+    })
+    class Root {}
+    return Test.createTestingModule({ imports: [Root] })
+      .compile()
+      .then(
+        async (moduleRef) => {
+          await moduleRef.close();
+          return undefined;
+        },
+        (error: unknown) => error as { code?: string; message: string },
+      );
+  };
+
+  it.each<[string, () => IssuerOptions]>([
+    ['cloudflareAccess(): audience', () => cloudflareAccess({ team: 'acme', audience: unset })],
+    ['entraId(): audience', () => entraId({ tenant: 'common', audience: unset })],
+    ['auth0(): audience', () => auth0({ domain: 'tenant.eu.auth0.com', audience: '  ' })],
+    ['okta(): audience', () => okta({ domain: 'dev-123.okta.com', audience: [] })],
+    ['google(): clientId', () => google({ clientId: unset })],
+    ['keycloak(): set audience', () => keycloak({ baseUrl: 'https://kc.test', realm: 'demo' })],
+  ])('%s', async (expected, preset) => {
+    const error = await startupError(() => [preset()]);
+    expect(error?.code).toBe('OPTIONS_INVALID');
+    expect(error?.message).toContain(expected);
   });
 });

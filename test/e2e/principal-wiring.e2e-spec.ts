@@ -157,7 +157,7 @@ describe('The principal hook applies in every documented wiring of the guard', (
   let issuer: DevIssuer;
   let token: string;
   const options = (): JwksModuleOptions => ({
-    issuers: [{ issuer: issuer.url }],
+    issuers: [{ issuer: issuer.url, audience: issuer.audience }],
     allowInsecureHttp: true,
     prefetch: false,
   });

@@ -49,7 +49,7 @@ describe('Several instances on one Redis', () => {
     store = redisStore(),
   ): Promise<TestApp> {
     const options: JwksModuleOptions = {
-      issuers: [{ issuer: issuer.url }],
+      issuers: [{ issuer: issuer.url, audience: issuer.audience }],
       allowInsecureHttp: true,
       prefetch: false,
       ...extra,
@@ -163,7 +163,7 @@ describe('Several instances on one Redis', () => {
     const app = await instance(issuer);
     const token = signJwt(
       { alg: 'RS256', kid: issuer.keys[0]!.kid },
-      claims(issuer.url, 'any', app.clock.now()),
+      claims(issuer.url, issuer.audience, app.clock.now()),
       issuer.keys[0]!,
     );
     expect((await app.get('/me', token)).status).toBe(200);

@@ -15,7 +15,12 @@ import {
   type IssuerOptions,
   type JwksModuleOptions,
 } from '../../lib/index.js';
-import { generateSigningKey, startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
+import {
+  DEV_AUDIENCE,
+  generateSigningKey,
+  startDevIssuer,
+  type DevIssuer,
+} from '../../sample/dev-issuer.js';
 import { closeAfterEach } from '../fixtures/close-after-each.js';
 import { b64url, claims, signJwt } from '../fixtures/sign-jwt.js';
 
@@ -123,7 +128,10 @@ describe('Several issuers', () => {
     const app = track(
       await serve({
         ...both(),
-        issuers: [{ issuer: a.url, audience: AUDIENCE_A }, { issuer: down.url }],
+        issuers: [
+          { issuer: a.url, audience: AUDIENCE_A },
+          { issuer: down.url, audience: down.audience },
+        ],
         timeout: 0.5,
         retries: 0,
       }),
@@ -211,7 +219,7 @@ describe('Tenants resolved on demand (resolveIssuer)', () => {
         maxIssuers,
         resolveIssuer: async (iss) => {
           asked.push(iss);
-          return known.has(iss) ? { issuer: iss } : undefined;
+          return known.has(iss) ? { issuer: iss, audience: DEV_AUDIENCE } : undefined;
         },
       }),
     );
@@ -246,11 +254,30 @@ describe('Tenants resolved on demand (resolveIssuer)', () => {
       await serve({
         issuers: [],
         prefetch: false,
-        resolveIssuer: (iss) => ({ issuer: iss, jwksUri: 'http://jwks.example.com/keys' }),
+        resolveIssuer: (iss) => ({
+          issuer: iss,
+          jwksUri: 'http://jwks.example.com/keys',
+          audience: DEV_AUDIENCE,
+        }),
       }),
     );
     const token = await tenants[1]!.token();
     expect((await get(app, token)).body.code).toBe('ISSUER_UNTRUSTED'); // http off loopback
+  });
+
+  it('refuses an answer without an audience rule, as it would refuse the option at startup', async () => {
+    const app = track(
+      await serve({
+        issuers: [],
+        allowInsecureHttp: true,
+        prefetch: false,
+        resolveIssuer: (iss) => ({ issuer: iss }),
+      }),
+    );
+    const token = await tenants[2]!.token();
+    const fetched = tenants[2]!.hits('/jwks');
+    expect((await get(app, token)).body.code).toBe('ISSUER_UNTRUSTED');
+    expect(tenants[2]!.hits('/jwks')).toBe(fetched);
   });
 
   it('stays bounded under 100,000 distinct made-up issuers: no fetch, old answers forgotten', async () => {

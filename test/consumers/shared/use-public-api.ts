@@ -207,10 +207,16 @@ const staff: IssuerOptions = {
 const tenants: IssuerOptions = {
   issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0',
   jwksUri: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
+  audience: 'api://tenants',
   allowedTenants: ['11111111-2222-3333-4444-555555555555'],
   tenantClaim: 'tid',
 };
-const legacy: IssuerOptions = { issuer: 'https://legacy.example.com', jwksClient: fromJwksRsa };
+// ID tokens no other API accepts: any audience, on purpose (announced at startup).
+const legacy: IssuerOptions = {
+  issuer: 'https://legacy.example.com',
+  jwksClient: fromJwksRsa,
+  audience: false,
+};
 
 const presets: IssuerOptions[] = [
   auth0({ domain: 'tenant.eu.auth0.com', audience: 'https://api.example.com' }),

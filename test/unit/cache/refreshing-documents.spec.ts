@@ -30,7 +30,7 @@ function setup(options: Partial<JwksModuleOptions> = {}) {
   const failures: FetchErrorEvent[] = [];
   const resolved = resolveJwksOptions(
     {
-      issuers: [{ issuer: ISSUER, jwksUri: `${ISSUER}/jwks` }],
+      issuers: [{ issuer: ISSUER, jwksUri: `${ISSUER}/jwks`, audience: 'api' }],
       cacheTtl: 100,
       minCacheTtl: 1,
       staleTtl: 1000,

@@ -27,7 +27,7 @@ function flakyCache() {
 const store = (cache: Cache) =>
   new SharedStore(
     resolveJwksOptions(
-      { issuers: [{ issuer: 'https://i.test' }], cache, sharedCacheTimeout: 0.05 },
+      { issuers: [{ issuer: 'https://i.test', audience: 'api' }], cache, sharedCacheTimeout: 0.05 },
       fromAuthorizationBearer,
     ),
   );

@@ -4,7 +4,10 @@ import { resolveIssuerOptions } from '../../../lib/options/resolve-issuer-option
 
 const TEMPLATE = 'https://login.example.test/{tenantid}/v2.0';
 const config = (allowedTenants?: string[]) =>
-  resolveIssuerOptions({ issuer: TEMPLATE, jwksUri: 'https://x/keys', allowedTenants }, ['RS256']);
+  resolveIssuerOptions(
+    { issuer: TEMPLATE, jwksUri: 'https://x/keys', audience: 'api', allowedTenants },
+    ['RS256'],
+  );
 
 describe('TenantTemplate', () => {
   it.each([

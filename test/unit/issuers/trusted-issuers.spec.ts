@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { TrustedIssuers } from '../../../lib/issuers/trusted-issuers.js';
 import { SystemClock } from '../../../lib/time/system-clock.js';
-import type { JwksModuleOptions } from '../../../lib/index.js';
+import type { IssuerOptions, JwksModuleOptions } from '../../../lib/index.js';
 import { resolveJwksOptions } from '../../../lib/options/resolve-jwks-options.js';
 import { fromAuthorizationBearer } from '../../../lib/verification/extract-token.js';
 
@@ -11,10 +11,11 @@ const registry = (options: JwksModuleOptions) =>
 describe('TrustedIssuers', () => {
   const issuers = registry({
     issuers: [
-      { issuer: 'https://a.test', issuerAliases: ['a.test'] },
+      { issuer: 'https://a.test', audience: 'api', issuerAliases: ['a.test'] },
       {
         issuer: 'https://login.example.test/{tenantid}/v2.0',
         jwksUri: 'https://login.example.test/common/keys',
+        audience: 'api',
         issuerAliases: ['https://sts.example.test/{tenantid}/'],
       },
     ],
@@ -42,7 +43,7 @@ describe('TrustedIssuers', () => {
       issuers: [],
       resolveIssuer: async (iss) => {
         asked++;
-        return iss.startsWith('https://tenant') ? { issuer: iss } : undefined;
+        return iss.startsWith('https://tenant') ? { issuer: iss, audience: 'api' } : undefined;
       },
     });
     expect(dynamic.lookup('https://tenant-1.test')).toBeUndefined();
@@ -77,11 +78,26 @@ describe('TrustedIssuers', () => {
       algorithms: ['RS256'],
       resolveIssuer: (iss) =>
         iss === 'https://x.test'
-          ? { issuer: 'https://y.test' }
-          : { issuer: iss, algorithms: ['ES256'] },
+          ? { issuer: 'https://y.test', audience: 'api' }
+          : { issuer: iss, audience: 'api', algorithms: ['ES256'] },
     });
     expect(await sloppy.resolve('https://x.test')).toBeNull();
     expect(await sloppy.resolve('https://z.test')).toBeNull();
+  });
+
+  it('refuses an answer with no audience rule, or for an iss with a query or fragment', async () => {
+    const answers: Record<string, IssuerOptions> = {
+      'https://open.test': { issuer: 'https://open.test' },
+      'https://blank.test': { issuer: 'https://blank.test', audience: ' ' },
+      'https://q.test/?t=1': { issuer: 'https://q.test/?t=1', audience: 'api' },
+      'https://f.test/#': { issuer: 'https://f.test/#', audience: 'api' },
+      'https://any.test': { issuer: 'https://any.test', audience: false },
+    };
+    const dynamic = registry({ issuers: [], resolveIssuer: (iss) => answers[iss] });
+    for (const iss of Object.keys(answers).slice(0, 4)) {
+      expect(await dynamic.resolve(iss)).toBeNull();
+    }
+    expect((await dynamic.resolve('https://any.test'))?.config.anyAudience).toBe(true);
   });
 
   it('keeps trusted answers through a flood of made-up issuers', async () => {
@@ -91,7 +107,7 @@ describe('TrustedIssuers', () => {
       maxIssuers: 10,
       resolveIssuer: async (iss) => {
         asked++;
-        return iss === 'https://tenant.test' ? { issuer: iss } : undefined;
+        return iss === 'https://tenant.test' ? { issuer: iss, audience: 'api' } : undefined;
       },
     });
     await dynamic.resolve('https://tenant.test');

@@ -14,7 +14,7 @@ const ISSUER = 'https://idp.revocations.test';
 /** One instance's revocations over `cache`, the store every instance shares. */
 function instance(cache: SharedCache) {
   const options = resolveJwksOptions(
-    { issuers: [{ issuer: ISSUER, jwksUri: `${ISSUER}/jwks` }], cache },
+    { issuers: [{ issuer: ISSUER, jwksUri: `${ISSUER}/jwks`, audience: 'api' }], cache },
     fromAuthorizationBearer,
   );
   const clock = new ManualClock(0);

@@ -11,4 +11,24 @@ describe('keycloak', () => {
       rolesClaim: 'realm_access.roles',
     });
   });
+
+  it('requires audience or authorizedParty, and refuses blank ones', () => {
+    const realm = { baseUrl: 'https://kc.test', realm: 'r' };
+    expect(() => keycloak(realm)).toThrow(
+      expect.objectContaining({
+        code: 'OPTIONS_INVALID',
+        message: expect.stringContaining('keycloak(): set audience') as unknown,
+      }),
+    );
+    expect(() => keycloak({ ...realm, audience: ' ' })).toThrow(
+      'keycloak(): audience must be a non-empty string or list of them',
+    );
+    expect(() => keycloak({ ...realm, audience: 'api', authorizedParty: [] })).toThrow(
+      'keycloak(): authorizedParty must be a non-empty string or list of them',
+    );
+    expect(keycloak({ ...realm, audience: 'api', authorizedParty: 'web' })).toMatchObject({
+      audience: 'api',
+      authorizedParty: 'web',
+    });
+  });
 });

@@ -49,12 +49,13 @@ describe('checkClaims', () => {
     expect(code(payload)).toBe(expected);
   });
 
-  it('skips the audience check when none is configured', () => {
+  it('accepts any audience, or none, with audience: false', () => {
     const open = resolveJwksOptions(
-      { issuers: [{ issuer: ISS }] },
+      { issuers: [{ issuer: ISS, audience: false }] },
       fromAuthorizationBearer,
     ).issuers.get(ISS)!;
     expect(() => checkClaims({ ...valid, aud: undefined }, open, NOW, TOLERANCE)).not.toThrow();
+    expect(() => checkClaims({ ...valid, aud: 'other' }, open, NOW, TOLERANCE)).not.toThrow();
   });
 
   it('checks azp against authorizedParty and claims against expectedClaims', () => {
