@@ -23,6 +23,7 @@ import {
   JwksStrategy,
   JwtAuthGuard,
   JwtVerifier,
+  OptionalAuth,
   Public,
   Roles,
   Scopes,
@@ -106,6 +107,23 @@ class MostlyPublicController {
   @Get('admin')
   admin() {
     return { admin: true };
+  }
+}
+
+/** Anonymous requests welcome, except where a method asks for a role or an issuer. */
+@Controller()
+@OptionalAuth()
+@UseGuards(JwtAuthGuard)
+class MostlyOptionalController {
+  @Get('hello')
+  hello(@CurrentUser('sub') sub: string | undefined) {
+    return { sub: sub ?? null };
+  }
+
+  @Roles('admin')
+  @Get('admin')
+  admin() {
+    return { admin: 'SECRET' };
   }
 }
 
@@ -197,6 +215,16 @@ describe('Wiring that would skip the rules refuses to start', () => {
     expect((await get('/hello')).status).toBe(200);
     expect((await get('/admin')).status).toBe(401);
     expect((await get('/admin', bearer('read'))).status).toBe(403);
+  });
+
+  it("does not let a class's @OptionalAuth() open a method that asks for a role", async () => {
+    const get = await start(MostlyOptionalController);
+    expect((await get('/hello')).body).toEqual({ sub: null });
+    const anonymous = await get('/admin');
+    expect([anonymous.status, anonymous.body.code]).toEqual([401, 'TOKEN_MISSING']);
+    expect(anonymous.body).not.toHaveProperty('admin');
+    const lacking = await get('/admin', bearer('read'));
+    expect([lacking.status, lacking.body.code]).toEqual([403, 'INSUFFICIENT_ROLE']);
   });
 
   it("makes AuthGuard('jwks') refuse every token in an application with two JwksModules", async () => {
