@@ -8,7 +8,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { JwksError } from '../errors/jwks.error.js';
 import { TokenMissingError } from '../errors/token-missing.error.js';
-import { JwksStrategy } from '../passport/jwks.strategy.js';
+import { JwksStrategy, type Authenticated } from '../passport/jwks.strategy.js';
 import { principalHookFor } from '../passport/principal-hooks.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import { AuthFailureLog } from './auth-failure-log.js';
@@ -16,6 +16,7 @@ import { brokenRule } from './broken-rule.js';
 import { refuseRequest } from './refuse-request.js';
 import {
   attachVerifiedToken,
+  graphqlHttpRequest,
   requestFromContext,
   type AuthRequest,
 } from './request-from-context.js';
@@ -39,6 +40,12 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
 
   private readonly rules: RouteRulesCache;
 
+  /** Per GraphQL request over HTTP; gone with the request. */
+  private readonly operations = new WeakMap<
+    AuthRequest,
+    { readonly token: string; readonly authenticated: Promise<Authenticated> }
+  >();
+
   /** @internal Nest injects it with the module's own providers. */
   constructor(
     private readonly strategy: JwksStrategy,
@@ -51,7 +58,7 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
 
   /** Finds the module's principal hook at startup: an ambiguous one stops the application here. */
   onModuleInit(): void {
-    this.hook = principalHookFor(this.strategy.verifier, this.strategy, JwksStrategy);
+    this.principalHook();
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -66,15 +73,10 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
         if (rules.optional) return true;
         throw new TokenMissingError();
       }
-      const hook = (this.hook ??= principalHookFor(
-        this.strategy.verifier,
-        this.strategy,
-        JwksStrategy,
-      ));
       const authenticated =
         bypass === undefined
-          ? await hook.authenticateToken(token!)
-          : await hook.principalOf(bypass);
+          ? await this.authenticate(context, token!)
+          : await this.principalHook().principalOf(bypass);
       request.user = authenticated.user;
       attachVerifiedToken(request, authenticated.verified);
       broken = brokenRule(rules, authenticated.verified, this.issuers);
@@ -96,6 +98,26 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
    */
   getRequest(context: ExecutionContext): AuthRequest {
     return requestFromContext(context) ?? {};
+  }
+
+  /**
+   * The principal of a token. With `fieldResolverEnhancers: ['guards']` this guard runs for every
+   * field of a GraphQL result: the resolvers of one HTTP request share one verification of its one
+   * token (concurrent fields share the promise). Only a verification this guard made counts, so a
+   * `@Public()` query, which verifies nothing, never opens a guarded field.
+   */
+  private authenticate(context: ExecutionContext, token: string): Promise<Authenticated> {
+    const request = graphqlHttpRequest(context);
+    if (request === undefined) return this.principalHook().authenticateToken(token);
+    const known = this.operations.get(request);
+    if (known?.token === token) return known.authenticated;
+    const authenticated = this.principalHook().authenticateToken(token);
+    this.operations.set(request, { token, authenticated });
+    return authenticated;
+  }
+
+  private principalHook(): JwksStrategy {
+    return (this.hook ??= principalHookFor(this.strategy.verifier, this.strategy, JwksStrategy));
   }
 
   /** The first token the extractors find in what the context's transport carries. */

@@ -33,6 +33,16 @@ export function requestFromContext(context: ExecutionContext): AuthRequest | und
   }
 }
 
+/**
+ * The HTTP request that carries a GraphQL operation, shared by all its resolvers and gone with it;
+ * `undefined` for a subscription's connection context, which outlives the token it was opened with.
+ */
+export function graphqlHttpRequest(context: ExecutionContext): AuthRequest | undefined {
+  if (context.getType<string>() !== 'graphql') return undefined;
+  const gql = context.getArgByIndex<GraphqlContext | undefined>(2);
+  return gql?.req ?? gql?.reply?.request;
+}
+
 /** The response to set headers on, when the transport has one. */
 export function responseFromContext(context: ExecutionContext): unknown {
   if (context.getType<string>() === 'http') return context.switchToHttp().getResponse<unknown>();

@@ -13,6 +13,7 @@ export interface RouteRules {
    * a method's `@Roles('admin')` in a `@Public()` controller is not opened by the class.
    */
   readonly public: boolean;
+  /** `@OptionalAuth()`, by the same rule as `public`. */
   readonly optional: boolean;
   /** All required: a method adds to its class's, never drops them. */
   readonly scopes: readonly string[];
@@ -48,11 +49,13 @@ export class RouteRulesCache {
     const handlerRules = [ScopesMetadata, RolesMetadata, AllowedIssuersMetadata].some(
       (decorator) => reflector.get(decorator, handler) !== undefined,
     );
+    // A class-level decorator opens only the methods that ask nothing themselves.
+    const opens = (decorator: typeof Public | typeof OptionalAuth) =>
+      reflector.get(decorator, handler) === true ||
+      (!handlerRules && reflector.get(decorator, type) === true);
     return Object.freeze({
-      public:
-        reflector.get(Public, handler) === true ||
-        (!handlerRules && reflector.get(Public, type) === true),
-      optional: reflector.getAllAndOverride(OptionalAuth, on) === true,
+      public: opens(Public),
+      optional: opens(OptionalAuth),
       scopes: Object.freeze(reflector.getAllAndMerge(ScopesMetadata, on)),
       roles: Object.freeze(reflector.getAllAndMerge(RolesMetadata, on)),
       issuers: Object.freeze(

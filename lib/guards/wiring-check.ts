@@ -1,17 +1,46 @@
-import { Injectable, type CanActivate, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type CanActivate, type OnApplicationBootstrap } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants.js';
-import { APP_GUARD, DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
+import {
+  APP_GUARD,
+  DiscoveryService,
+  HttpAdapterHost,
+  MetadataScanner,
+  ModuleRef,
+  ModulesContainer,
+  Reflector,
+} from '@nestjs/core';
+import { Public } from '../decorators/public.decorator.js';
+import { RolesMetadata } from '../decorators/roles.decorator.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { JwksStrategy } from '../passport/jwks.strategy.js';
 import { hasTokenRules } from './broken-rule.js';
+import {
+  fieldGuardsRun,
+  handlerKind,
+  handlerLabel,
+  hasConnectedMicroservice,
+  type HandlerKind,
+} from './guard-reach.js';
 import { JwksRulesGuard } from './jwks-rules.guard.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
-import { RouteRulesCache } from './route-rules.js';
+import { RouteRulesCache, type RouteRules } from './route-rules.js';
 
 type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 type Guard = CanActivate | (abstract new (...args: never[]) => CanActivate);
+type Class = abstract new (...args: never[]) => unknown;
 
-/** Most offenders named in one error; the rest are counted. */
+/** A method of a controller or provider, with what decides whether its rules are enforced. */
+interface Handler {
+  readonly label: string;
+  readonly kind: HandlerKind;
+  readonly rules: RouteRules;
+  /** The NestJS docs recipe's metadata that JwtAuthGuard does not read (`isPublic`, `roles`). */
+  readonly recipe: readonly string[];
+  /** Guards on the method and its class. */
+  readonly guards: readonly Guard[];
+}
+
+/** Most offenders named in one message; the rest are counted. */
 const MAX_NAMED = 10;
 
 /**
@@ -20,63 +49,101 @@ const MAX_NAMED = 10;
  * - a route with `@Scopes()`, `@Roles()` or `@AllowedIssuers()` that no `JwtAuthGuard` or
  *   `JwksRulesGuard` guards (on the method, its class, or globally): `AuthGuard('jwks')` alone only
  *   authenticates, and a forgotten guard would serve everyone;
+ * - such a GraphQL field resolver while the GraphQL module runs no guards on fields;
+ * - such a message handler, guarded only globally, in an application with a connected
+ *   microservice, which may not run the application's global guards;
  * - a `JwksStrategy` subclass that is request-scoped (itself or through a dependency): built per
  *   request, it cannot be the module's one principal hook, and its `validate()` would be skipped.
+ * It warns about routes under `JwtAuthGuard` that carry the NestJS docs recipe's own `isPublic`
+ * or `roles` metadata, which only the library's `Public` and `Roles` would make it honour.
  */
 @Injectable()
 export class WiringCheck implements OnApplicationBootstrap {
   private readonly rules: RouteRulesCache;
+
+  private warned = false;
 
   /** @internal Nest injects it. */
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly moduleRef: ModuleRef,
-    reflector: Reflector,
+    private readonly modules: ModulesContainer,
+    private readonly http: HttpAdapterHost,
+    private readonly reflector: Reflector,
   ) {
     this.rules = new RouteRulesCache(reflector);
   }
 
   onApplicationBootstrap(): void {
     const wrappers = [...this.discovery.getControllers(), ...this.discovery.getProviders()];
-    const problems = [...this.requestScopedHooks(wrappers), ...this.unguardedRules(wrappers)];
+    const handlers = this.handlers(wrappers);
+    const globals = this.globalGuards(wrappers);
+    const problems = [
+      ...requestScopedHooks(wrappers),
+      ...this.unenforcedRules(handlers, globals, wrappers),
+    ];
     if (problems.length > 0) throw new InvalidOptionsError(problems);
+    // Nest runs this hook again when a connected microservice with deferInitialization listens.
+    if (!this.warned) warnRecipeMetadata(handlers, globals);
+    this.warned = true;
   }
 
-  private requestScopedHooks(wrappers: readonly InstanceWrapper[]): string[] {
-    return wrappers
-      .filter(({ metatype }) => isSubclass(metatype, JwksStrategy))
-      .filter((wrapper) => !wrapper.isDependencyTreeStatic())
-      .map(
-        ({ metatype }) =>
-          `${nameOf(metatype)} (a JwksStrategy) is request-scoped, itself or through a dependency: the principal hook is one per module, built at startup; inject ModuleRef or a static service and resolve the request-scoped one inside validate()`,
-      );
+  private unenforcedRules(
+    handlers: readonly Handler[],
+    globals: readonly Guard[],
+    wrappers: readonly InstanceWrapper[],
+  ): string[] {
+    const global = globals.some(enforcesRules);
+    const connected = global && hasConnectedMicroservice(this.modules, this.http);
+    const fieldGuards = fieldGuardsRun(wrappers);
+    const [unguarded, fields, messages]: string[][] = [[], [], []];
+    for (const { label, kind, rules, guards } of handlers) {
+      if (rules.public || !hasTokenRules(rules)) continue;
+      const own = guards.some(enforcesRules);
+      if (!own && !global) unguarded.push(label);
+      else if (!own && connected && kind === 'message') messages.push(label);
+      if (kind === 'field' && fieldGuards === false) fields.push(label);
+    }
+    return [
+      ...listed(
+        unguarded,
+        "ask for scopes, roles or issuers (@Scopes, @Roles, @AllowedIssuers) but no JwtAuthGuard or JwksRulesGuard guards them, so nothing would enforce them: add @UseGuards(JwtAuthGuard), or JwksRulesGuard after AuthGuard('jwks')",
+      ),
+      ...listed(
+        fields,
+        "are field resolvers (@ResolveField) that ask for scopes, roles or issuers, but Nest runs no guard on field resolvers unless the GraphQL module says so, and would serve them to anyone who reaches their parent: add fieldResolverEnhancers: ['guards'] to the options of GraphQLModule.forRoot()",
+      ),
+      ...listed(
+        messages,
+        "handle messages (@MessagePattern, @EventPattern) and ask for scopes, roles or issuers, but only a global guard (APP_GUARD, useGlobalGuards) would enforce them, and a microservice connected with app.connectMicroservice() runs none of the application's global guards unless it is connected with { inheritAppConfig: true } after they are registered, which cannot be checked here: add @UseGuards(JwtAuthGuard) to these handlers or their classes",
+      ),
+    ];
   }
 
-  private unguardedRules(wrappers: readonly InstanceWrapper[]): string[] {
-    if (this.globalGuards(wrappers).some(enforcesRules)) return [];
-    const routes: string[] = [];
+  /** Every method of every controller and provider class, once. */
+  private handlers(wrappers: readonly InstanceWrapper[]): Handler[] {
+    const handlers: Handler[] = [];
     const seen = new Set<unknown>();
     for (const { metatype } of wrappers) {
       if (typeof metatype !== 'function' || seen.has(metatype)) continue;
       seen.add(metatype);
-      const type = metatype as abstract new (...args: never[]) => unknown;
+      const type = metatype as Class;
+      const prototype = type.prototype as Record<string, unknown>;
       const classGuards = guardsOn(type);
-      for (const name of this.scanner.getAllMethodNames(type.prototype as object)) {
-        const handler = (type.prototype as Record<string, unknown>)[name];
+      for (const name of this.scanner.getAllMethodNames(prototype)) {
+        const handler = prototype[name];
         if (typeof handler !== 'function') continue;
-        const rules = this.rules.of({ getHandler: () => handler, getClass: () => type } as never);
-        if (rules.public || !hasTokenRules(rules)) continue;
-        if ([...guardsOn(handler), ...classGuards].some(enforcesRules)) continue;
-        routes.push(`${nameOf(type)}.${name}`);
+        handlers.push({
+          label: handlerLabel(type, name, handler),
+          kind: handlerKind(handler),
+          rules: this.rules.of({ getHandler: () => handler, getClass: () => type } as never),
+          recipe: recipeMetadataOf(handler, type, this.reflector),
+          guards: [...guardsOn(handler), ...classGuards],
+        });
       }
     }
-    if (routes.length === 0) return [];
-    const named = routes.slice(0, MAX_NAMED).join(', ');
-    const more = routes.length > MAX_NAMED ? ` and ${routes.length - MAX_NAMED} more` : '';
-    return [
-      `${named}${more} ask for scopes, roles or issuers (@Scopes, @Roles, @AllowedIssuers) but no JwtAuthGuard or JwksRulesGuard guards them, so nothing would enforce them: add @UseGuards(JwtAuthGuard), or JwksRulesGuard after AuthGuard('jwks')`,
-    ];
+    return handlers;
   }
 
   /** `APP_GUARD` providers, and guards given to `app.useGlobalGuards()`. */
@@ -94,18 +161,78 @@ interface ApplicationContainer {
   applicationConfig?: { getGlobalGuards?(): CanActivate[] };
 }
 
+function requestScopedHooks(wrappers: readonly InstanceWrapper[]): string[] {
+  return wrappers
+    .filter(({ metatype }) => isSubclass(metatype, JwksStrategy))
+    .filter((wrapper) => !wrapper.isDependencyTreeStatic())
+    .map(
+      ({ metatype }) =>
+        `${nameOf(metatype)} (a JwksStrategy) is request-scoped, itself or through a dependency: the principal hook is one per module, built at startup; inject ModuleRef or a static service and resolve the request-scoped one inside validate()`,
+    );
+}
+
+/**
+ * One line for the routes under `JwtAuthGuard` that carry the recipe's metadata: the guard answers
+ * them 401 `TOKEN_MISSING` (`isPublic`) or ignores the roles, with nothing said otherwise.
+ */
+function warnRecipeMetadata(handlers: readonly Handler[], globals: readonly Guard[]): void {
+  const global = globals.some(authenticates);
+  const routes = handlers
+    .filter(({ recipe, guards }) => recipe.length > 0 && (global || guards.some(authenticates)))
+    .map(({ label, recipe }) => `${label} (${recipe.join(', ')})`);
+  for (const line of listed(
+    routes,
+    "carry the NestJS docs recipe's own @Public() or @Roles() metadata ('isPublic', 'roles'), which JwtAuthGuard does not read: import Public and Roles from 'nestjs-jwks' instead",
+  )) {
+    new Logger(WiringCheck.name).warn(line);
+  }
+}
+
+/**
+ * The metadata of the NestJS docs recipe's own decorators (`SetMetadata('isPublic', true)`,
+ * `SetMetadata('roles', [...])`) on a handler or its class, where the library's own is absent.
+ */
+function recipeMetadataOf(handler: object, type: Class, reflector: Reflector): string[] {
+  const on = [handler, type] as unknown as Parameters<Reflector['getAllAndOverride']>[1];
+  const keys: string[] = [];
+  if (
+    reflector.getAllAndOverride('isPublic', on) &&
+    reflector.getAllAndOverride(Public, on) !== true
+  )
+    keys.push('isPublic');
+  if (
+    reflector.getAllAndOverride('roles', on) &&
+    reflector.getAllAndMerge(RolesMetadata, on).length === 0
+  )
+    keys.push('roles');
+  return keys;
+}
+
+/** "A.b, C.d and 3 more <what>", or nothing for no names. */
+function listed(names: readonly string[], what: string): string[] {
+  if (names.length === 0) return [];
+  const more = names.length > MAX_NAMED ? ` and ${names.length - MAX_NAMED} more` : '';
+  return [`${names.slice(0, MAX_NAMED).join(', ')}${more} ${what}`];
+}
+
 function guardsOn(target: object): Guard[] {
   return (Reflect.getMetadata(GUARDS_METADATA, target) as Guard[] | undefined) ?? [];
 }
 
 function enforcesRules(guard: Guard | null | undefined): boolean {
-  if (guard === null || guard === undefined) return false;
-  return typeof guard === 'function'
-    ? isSubclass(guard, JwtAuthGuard) || isSubclass(guard, JwksRulesGuard)
-    : guard instanceof JwtAuthGuard || guard instanceof JwksRulesGuard;
+  return isGuard(guard, JwtAuthGuard) || isGuard(guard, JwksRulesGuard);
 }
 
-function isSubclass(type: unknown, base: abstract new (...args: never[]) => unknown): boolean {
+function authenticates(guard: Guard | null | undefined): boolean {
+  return isGuard(guard, JwtAuthGuard);
+}
+
+function isGuard(guard: Guard | null | undefined, base: Class): boolean {
+  if (guard === null || guard === undefined) return false;
+  return typeof guard === 'function' ? isSubclass(guard, base) : guard instanceof base;
+}
+
+function isSubclass(type: unknown, base: Class): boolean {
   return typeof type === 'function' && (type === base || type.prototype instanceof base);
 }
 

@@ -6,6 +6,7 @@ import {
   Injectable,
   Module,
   Scope,
+  SetMetadata,
   UseGuards,
   type INestApplication,
   type Provider,
@@ -23,11 +24,13 @@ import {
   JwksStrategy,
   JwtAuthGuard,
   JwtVerifier,
+  OptionalAuth,
   Public,
   Roles,
   Scopes,
 } from '../../lib/index.js';
 import { createTestIssuer, type TestIssuer } from '../../lib/testing/index.js';
+import { RecordingLogger } from '../fixtures/recording-logger.js';
 
 /** Another strategy an application composes with ours: an API key header. */
 class ApiKeyStrategy extends passport.Strategy {
@@ -109,6 +112,49 @@ class MostlyPublicController {
   }
 }
 
+/** Anonymous requests welcome, except where a method asks for a role or an issuer. */
+@Controller()
+@OptionalAuth()
+@UseGuards(JwtAuthGuard)
+class MostlyOptionalController {
+  @Get('hello')
+  hello(@CurrentUser('sub') sub: string | undefined) {
+    return { sub: sub ?? null };
+  }
+
+  @Roles('admin')
+  @Get('admin')
+  admin() {
+    return { admin: 'SECRET' };
+  }
+}
+
+/** The NestJS docs recipe's own decorators, kept by a team migrating to the library. */
+const RecipePublic = () => SetMetadata('isPublic', true);
+const RecipeRoles = (...roles: string[]) => SetMetadata('roles', roles);
+
+@Controller()
+@UseGuards(JwtAuthGuard)
+class RecipeController {
+  @RecipePublic()
+  @Get('health')
+  health() {
+    return { ok: true };
+  }
+
+  @RecipeRoles('admin')
+  @Get('admin')
+  admin() {
+    return { admin: true };
+  }
+
+  @Public()
+  @Get('open')
+  open() {
+    return { ok: true };
+  }
+}
+
 /** A principal hook that depends on the request: built per request, never the module's hook. */
 @Injectable()
 class RequestScopedStrategy extends JwksStrategy {
@@ -136,13 +182,18 @@ describe('Wiring that would skip the rules refuses to start', () => {
     await issuer.close();
   });
 
-  async function start(controller: Type, providers: Provider[] = [], global = false) {
+  async function start(
+    controller: Type,
+    providers: Provider[] = [],
+    global = false,
+    logger: RecordingLogger | false = false,
+  ) {
     const moduleRef = await Test.createTestingModule({
       imports: [JwksModule.forRoot({ issuers: [issuer.issuerOptions()], allowInsecureHttp: true })],
       controllers: [controller],
       providers,
     }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
+    const app = moduleRef.createNestApplication({ logger });
     apps.push(app);
     if (global) app.useGlobalGuards(app.get(JwtAuthGuard));
     await app.init();
@@ -197,6 +248,45 @@ describe('Wiring that would skip the rules refuses to start', () => {
     expect((await get('/hello')).status).toBe(200);
     expect((await get('/admin')).status).toBe(401);
     expect((await get('/admin', bearer('read'))).status).toBe(403);
+  });
+
+  it("does not let a class's @OptionalAuth() open a method that asks for a role", async () => {
+    const get = await start(MostlyOptionalController);
+    expect((await get('/hello')).body).toEqual({ sub: null });
+    const anonymous = await get('/admin');
+    expect([anonymous.status, anonymous.body.code]).toEqual([401, 'TOKEN_MISSING']);
+    expect(anonymous.body).not.toHaveProperty('admin');
+    const lacking = await get('/admin', bearer('read'));
+    expect([lacking.status, lacking.body.code]).toEqual([403, 'INSUFFICIENT_ROLE']);
+  });
+
+  it("warns once at startup about the NestJS docs recipe's isPublic and roles metadata", async () => {
+    const logger = new RecordingLogger();
+    const get = await start(RecipeController, [], false, logger);
+    const warnings = logger.at('warn').filter((line) => line.includes('recipe'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^RecipeController\.health \(isPublic\), RecipeController\.admin \(roles\) carry .*import Public and Roles from 'nestjs-jwks'/,
+    );
+    expect(warnings[0]).not.toContain('RecipeController.open');
+    // What the warning is about: the guard reads neither.
+    expect((await get('/health')).status).toBe(401);
+    expect((await get('/admin', bearer('read'))).status).toBe(200);
+  });
+
+  it('names at most ten routes with recipe metadata in its warning, and counts the rest', async () => {
+    @Controller()
+    @UseGuards(JwtAuthGuard)
+    @RecipePublic()
+    class ManyRecipeRoutes {}
+    for (let index = 0; index < 12; index += 1) {
+      const name = `route${index}`;
+      Object.defineProperty(ManyRecipeRoutes.prototype, name, { value: () => name });
+    }
+    const logger = new RecordingLogger();
+    await start(ManyRecipeRoutes, [], false, logger);
+    const [warning] = logger.at('warn').filter((line) => line.includes('recipe'));
+    expect(warning).toMatch(/ManyRecipeRoutes\.route9 \(isPublic\) and 2 more carry /);
   });
 
   it("makes AuthGuard('jwks') refuse every token in an application with two JwksModules", async () => {
