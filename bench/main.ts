@@ -59,15 +59,9 @@ const USAGE = `npm run bench [-- options]
                           of every section (which also writes ${SUMMARY}), nowhere otherwise
   --help`;
 
-interface BenchOptions {
-  readonly quick: boolean;
-  readonly sections: readonly string[];
-  /** A full run of every section: the one whose report is published. */
-  readonly complete: boolean;
-  readonly out: string | undefined;
-}
+type BenchOptions = Exclude<ReturnType<typeof parse>, 'help'>;
 
-function parse(argv: readonly string[]): BenchOptions | 'help' {
+function parse(argv: readonly string[]) {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -84,6 +78,7 @@ function parse(argv: readonly string[]): BenchOptions | 'help' {
   if (unknown.length > 0) throw new UsageError(`unknown section: ${unknown.join(', ')}`);
   const all = Object.keys(SECTIONS);
   const sections = only.length === 0 ? all : all.filter((name) => only.includes(name));
+  // A full run of every section: the one whose report is published.
   const complete = !values.quick && sections.length === all.length;
   return {
     quick: values.quick,

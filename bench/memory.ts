@@ -12,16 +12,8 @@ interface ProbeConfig {
 }
 
 /** Memory after a full GC, once `tokens` were verified (0: the baseline, keys loaded). */
-interface Reading {
-  readonly tokens: number;
-  readonly rss: number;
-  readonly heapUsed: number;
-}
-
-interface ProbeReport {
-  readonly readings: readonly Reading[];
-  readonly tokenChars: number;
-}
+type Reading = { tokens: number; rss: number; heapUsed: number };
+type ProbeReport = { readings: Reading[]; tokenChars: number };
 
 // Past `max`, the heap may still move a little (GC, JIT code, the LRU's Map growing its table).
 const MEMORY_GROWTH = 1.1;

@@ -19,7 +19,7 @@ import {
   type PublishedKey,
 } from './issuer.js';
 import { count, note, print, range, rate, table, times } from './report.js';
-import { ratio, rotate, summarize, type Summary } from './stats.js';
+import { ratio, rotate, summarize } from './stats.js';
 
 const CONTENDERS = {
   raw: 'raw crypto.verify (limit)',
@@ -52,14 +52,7 @@ interface Group {
   readonly samples: Map<ContenderId, number[]>;
 }
 
-interface Cell {
-  readonly alg: BenchAlg;
-  readonly mode: TokenMode;
-  readonly contender: ContenderId;
-  /** Verifications per second, one per round, and the median over raw's in the same rounds. */
-  readonly opsPerSecond: Summary;
-  readonly ratioToRaw: number | undefined;
-}
+type Cell = ReturnType<typeof cellsOf>[number];
 
 const RAW_SHARE = 0.9;
 const CACHE_HIT_OVER_RAW = 20;
@@ -229,7 +222,8 @@ async function runAsync({ verify }: Contender, tokens: readonly string[], until:
   return { batches, now };
 }
 
-function cellsOf({ alg, mode, samples }: Group): Cell[] {
+/** Verifications per second, one per round, and the median over raw's in the same rounds. */
+function cellsOf({ alg, mode, samples }: Group) {
   const raw = summarize(samples.get('raw')!);
   return [...samples].map(([contender, values]) => {
     const opsPerSecond = summarize(values);

@@ -65,31 +65,12 @@ const ANSWER_MS = 30_000;
 
 /**
  * Starts the fault-injecting provider (here, on 127.0.0.1) and the app (a process of its own),
- * drives the load through the warm-up and every phase, stops both.
+ * drives the load through the warm-up and every phase, stops both. Leaves every provider state
+ * (the warm-up first), every request, the app's memory and the number of key generations.
  */
 export async function runSoak(options: SoakOptions, phases: ReturnType<typeof planPhases>) {
   const ring = new KeyRing(phases.filter((phase) => phase.kind.rotate).length);
-  const cacheControl = `public, max-age=${options.maxAge}`;
-  const provider = await startFaultyIssuer(ring.published(0), cacheControl, { rfc8414: true });
-  const spans: ProviderSpan[] = [];
-  let counted = { metadata: 0, jwks: 0 };
-  /** Gives the current span what the provider received since it began. */
-  const closeSpan = () => {
-    const now = { metadata: provider.metadata.hits, jwks: provider.jwks.hits };
-    const span = spans.at(-1);
-    if (span)
-      span.hits = { metadata: now.metadata - counted.metadata, jwks: now.jwks - counted.jwks };
-    counted = now;
-  };
-  const switchTo = (kind: PhaseKind, rotations: number) => {
-    provider.metadata.respond(kind.metadata);
-    provider.jwks.respond(kind.jwks);
-    provider.keys = ring.published(rotations);
-    closeSpan();
-    const reachable = kind.metadata.kind === 'ok' && kind.jwks.kind === 'ok';
-    spans.push({ name: kind.name, reachable, at: wallMs(), rotations, hits: counted });
-  };
-  switchTo({ name: 'warmup', metadata: OK, jwks: OK }, 0);
+  const provider = await startProvider(ring, options.maxAge);
   const rotation = { rotations: 0 };
   const { warmupSeconds, seconds, clientTimeout } = options;
   // Valid for the whole run, whatever the machine's speed.
@@ -112,22 +93,50 @@ export async function runSoak(options: SoakOptions, phases: ReturnType<typeof pl
   let endAt = runStartAt;
   for (const phase of phases) {
     endAt += phase.seconds * 1000;
-    const rotations = rotation.rotations + (phase.kind.rotate ? 1 : 0);
-    switchTo(phase.kind, rotations);
-    // Only now do the rotated and dropped classes move to the new generations: a token is never
-    // sent for a key change the provider has not made yet.
-    rotation.rotations = rotations;
+    rotation.rotations += phase.kind.rotate ? 1 : 0;
+    // The rotated and dropped classes move to the new generations as the provider changes its
+    // keys, never before: a token is never sent for a key change the provider has not made yet.
+    provider.switchTo(phase.kind, rotation.rotations);
     note(`phase ${phase.index} ${phase.kind.name}`);
     await sleep(Math.max(0, endAt - wallMs()));
   }
   const runEndAt = wallMs();
   await load.stop();
-  closeSpan();
   await app.stop({ stop: true });
-  await provider.close();
-  // Every provider state (the warm-up first), every request, the app's memory, the key generations.
+  const spans = await provider.stop();
   const generations = ring.rotating.length;
   return { spans, log, memory, warmStartAt, runStartAt, runEndAt, generations };
+}
+
+/** The faulty issuer, switched from one phase to the next, and the states it went through. */
+async function startProvider(ring: KeyRing, maxAge: number) {
+  const cacheControl = `public, max-age=${maxAge}`;
+  const provider = await startFaultyIssuer(ring.published(0), cacheControl, { rfc8414: true });
+  const spans: ProviderSpan[] = [];
+  let counted = { metadata: 0, jwks: 0 };
+  /** Gives the current span what the provider received since it began. */
+  const closeSpan = () => {
+    const now = { metadata: provider.metadata.hits, jwks: provider.jwks.hits };
+    const span = spans.at(-1);
+    if (span)
+      span.hits = { metadata: now.metadata - counted.metadata, jwks: now.jwks - counted.jwks };
+    counted = now;
+  };
+  const switchTo = (kind: PhaseKind, rotations: number) => {
+    provider.metadata.respond(kind.metadata);
+    provider.jwks.respond(kind.jwks);
+    provider.keys = ring.published(rotations);
+    closeSpan();
+    const reachable = kind.metadata.kind === 'ok' && kind.jwks.kind === 'ok';
+    spans.push({ name: kind.name, reachable, at: wallMs(), rotations, hits: counted });
+  };
+  switchTo({ name: 'warmup', metadata: OK, jwks: OK }, 0);
+  const stop = async () => {
+    closeSpan();
+    await provider.close();
+    return spans;
+  };
+  return { issuer: provider.issuer, switchTo, stop };
 }
 
 async function startApp(

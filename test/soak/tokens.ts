@@ -76,7 +76,7 @@ const POOL = 200;
  * `rotation.rotations` is what the provider has applied: the orchestrator moves it, `next` reads it.
  */
 export class TokenSource {
-  private readonly fixed = new Map<TokenClass, string[]>();
+  private readonly fixed: Map<TokenClass, string[]>;
   private readonly generations: string[][];
   private readonly stableTail: string;
 
@@ -96,33 +96,25 @@ export class TokenSource {
     });
     const sign = (kid: string, payload: object, key: KeyObject) =>
       signCompact({ alg: 'RS256', typ: 'JWT', kid }, payload, 'RS256', key);
-    const { kid, privateKey } = ring.stable;
     const pool = (make: (i: number) => string, size = POOL) =>
       Array.from({ length: size }, (_, i) => make(i));
-    this.fixed.set(
-      'stable',
-      pool((i) => sign(kid, claims(i), privateKey)),
-    );
-    // The right kid, the wrong private key: what a forger without the provider's key can make.
-    this.fixed.set(
-      'forged',
-      pool((i) => sign(kid, claims(i), ring.attacker.privateKey)),
-    );
-    // Expired an hour ago, far beyond any clock tolerance.
-    const expired = (i: number) => ({ ...claims(i), iat: now - 7200, exp: now - 3600 });
-    this.fixed.set(
-      'expired',
-      pool((i) => sign(kid, expired(i), privateKey)),
-    );
-    const otherAudience = (i: number) => ({ ...claims(i), aud: 'https://other.soak.test' });
-    this.fixed.set(
-      'wrong-audience',
-      pool((i) => sign(kid, otherAudience(i), privateKey)),
-    );
-    // RFC 7515 `alg: none`: an empty signature that a verifier must never accept.
-    const none = (i: number) => `${b64url({ alg: 'none', typ: 'JWT', kid })}.${b64url(claims(i))}.`;
-    this.fixed.set('alg-none', pool(none));
-    this.stableTail = this.fixed.get('stable')![0]!.split('.').slice(1).join('.');
+    const { kid, privateKey } = ring.stable;
+    const stableKid = (payload: (i: number) => object, key = privateKey) =>
+      pool((i) => sign(kid, payload(i), key));
+    this.fixed = new Map([
+      ['stable', stableKid(claims)],
+      // The right kid, the wrong private key: what a forger without the provider's key can make.
+      ['forged', stableKid(claims, ring.attacker.privateKey)],
+      // Expired an hour ago, far beyond any clock tolerance.
+      ['expired', stableKid((i) => ({ ...claims(i), iat: now - 7200, exp: now - 3600 }))],
+      ['wrong-audience', stableKid((i) => ({ ...claims(i), aud: 'https://other.soak.test' }))],
+      // RFC 7515 `alg: none`: an empty signature that a verifier must never accept.
+      [
+        'alg-none',
+        pool((i) => `${b64url({ alg: 'none', typ: 'JWT', kid })}.${b64url(claims(i))}.`),
+      ],
+    ]);
+    this.stableTail = this.stableToken().split('.').slice(1).join('.');
     this.fixed.set(
       'garbage',
       pool((i) => garbage(i, this.stableTail)),
