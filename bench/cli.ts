@@ -1,43 +1,28 @@
-import { parseArgs } from 'node:util';
+import { note, print } from './report.js';
 
-export type Section = 'verify' | 'http' | 'flood' | 'memory';
-export const SECTIONS: readonly Section[] = ['verify', 'http', 'flood', 'memory'];
-
-export interface BenchOptions {
-  readonly quick: boolean;
-  readonly sections: readonly Section[];
-  /** Where the JSON goes; undefined: nowhere (a quick or partial run keeps the published file). */
-  readonly out: string | undefined;
-}
-
-export const DEFAULT_OUT = 'bench/results.json';
-
-export const USAGE = `npm run bench [-- options]
-
-  --quick                 short rounds: a smoke test, figures not meant to be quoted
-  --only <section>        verify | http | flood | memory (repeatable); default: all
-  --out <file>            write the JSON there; default: ${DEFAULT_OUT} for a full run of every
-                          section, nowhere for a quick or partial run
-  --help`;
-
+/** A command line that parses but makes no sense (a negative duration, an unknown section). */
 export class UsageError extends Error {}
 
-export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      quick: { type: 'boolean', default: false },
-      only: { type: 'string', multiple: true },
-      out: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) return 'help';
-  const only = values.only ?? [];
-  const unknown = only.filter((name) => !SECTIONS.includes(name as Section));
-  if (unknown.length > 0) throw new UsageError(`unknown section: ${unknown.join(', ')}`);
-  const sections = only.length === 0 ? SECTIONS : SECTIONS.filter((name) => only.includes(name));
-  const complete = !values.quick && sections.length === SECTIONS.length;
-  return { quick: values.quick, sections, out: values.out ?? (complete ? DEFAULT_OUT : undefined) };
+/**
+ * Runs a harness: `parse` reads argv (`'help'` for --help), `run` does the work and returns the
+ * exit code. --help prints `usage` and exits 0; a usage error prints it on stderr and exits 2.
+ */
+export async function runCli<T>(
+  usage: string,
+  parse: (argv: readonly string[]) => T | 'help',
+  run: (options: T) => Promise<number>,
+): Promise<void> {
+  let options: T | 'help';
+  try {
+    options = parse(process.argv.slice(2));
+  } catch (error) {
+    // parseArgs reports unknown flags and missing values with an ERR_PARSE_ARGS code.
+    const code = String((error as { code?: unknown }).code);
+    if (!(error instanceof UsageError) && !code.startsWith('ERR_PARSE_ARGS')) throw error;
+    note(`${(error as Error).message}\n\n${usage}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options === 'help') return print(usage);
+  process.exitCode = await run(options);
 }

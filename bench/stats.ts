@@ -24,3 +24,10 @@ export function rotate<T>(items: readonly T[], offset: number): T[] {
   const start = offset % items.length;
   return [...items.slice(start), ...items.slice(0, start)];
 }
+
+/** The nearest-rank percentile (the smallest value with at least q of the samples at or below). */
+export function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}

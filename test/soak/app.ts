@@ -2,17 +2,29 @@ import 'reflect-metadata';
 import { Controller, Get, Module, UseGuards, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
+import { childConfig, tellParent } from '../../bench/child-process.js';
 import { CurrentUser, JwksModule, JwtAuthGuard } from '../../lib/index.js';
-import type { AppConfig, FromApp, ToApp } from './messages.js';
-import { wallMs } from './wall-time.js';
+import type { LibraryKnobs } from './options.js';
 
 // The API under load, in a process of its own so its memory and event loop are its own: the
 // compiled library (dist/lib) behind one guarded route, on the Express platform.
 
-const RSS_EVERY_MS = 500;
+/** What the orchestrator hands this process. */
+export interface AppConfig {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly library: LibraryKnobs;
+  readonly gc: boolean;
+  readonly verbose: boolean;
+}
+
+/** The app's messages: where it listens, then its memory (bytes) every 500 ms and once at the end. */
+export type FromApp = { port: number } | { rss: number; heapUsed: number };
+
+const MEMORY_EVERY_MS = 500;
 const GC_EVERY_MS = 50;
 
-const config = JSON.parse(process.argv[2]!) as AppConfig;
+const config = childConfig<AppConfig>();
 
 @Controller()
 @UseGuards(JwtAuthGuard)
@@ -35,22 +47,16 @@ class MeController {
 })
 class SoakAppModule {}
 
-/** Resolves once the message is handed to the parent, so a last one is not lost to the exit. */
-function send(message: FromApp): Promise<void> {
-  return new Promise((resolve) => process.send!(message, undefined, undefined, () => resolve()));
-}
-
-function reportMemory(): Promise<void> {
+const reportMemory = () => {
   const { rss, heapUsed } = process.memoryUsage();
-  return send({ type: 'rss', at: wallMs(), rss, heapUsed });
-}
+  return tellParent({ rss, heapUsed } satisfies FromApp);
+};
 
 // Errors stay visible (a crash or a 500 is news); the library's warnings about the injected
 // failures would drown the report, so they need --verbose.
 const levels: LogLevel[] = config.verbose ? ['fatal', 'error', 'warn', 'log'] : ['fatal', 'error'];
 const app = await NestFactory.create(SoakAppModule, { logger: levels });
 await app.listen(0, '127.0.0.1');
-const { port } = app.getHttpServer().address() as AddressInfo;
 
 if (config.gc) {
   // With --expose-gc: frequent full collections shake out anything that relies on an object
@@ -60,14 +66,13 @@ if (config.gc) {
   setInterval(() => void collect(), GC_EVERY_MS).unref();
 }
 await reportMemory();
-const sampler = setInterval(() => void reportMemory(), RSS_EVERY_MS);
-await send({ type: 'listening', port });
+const sampler = setInterval(() => void reportMemory(), MEMORY_EVERY_MS);
+await tellParent({ port: (app.getHttpServer().address() as AddressInfo).port } satisfies FromApp);
 
-process.on('message', (message: ToApp) => {
-  if (message.type !== 'stop') return;
+// Asked to stop: a last memory reading, then close.
+process.on('message', () => {
   clearInterval(sampler);
   void reportMemory()
     .then(() => app.close())
     .then(() => process.exit(0));
 });
-process.on('disconnect', () => process.exit(0));

@@ -1,6 +1,26 @@
-import type { SoakOptions } from './cli.js';
-import type { ReachableRun, Timeline } from './timeline.js';
+import type { SoakOptions } from './options.js';
 import type { TokenClass } from './tokens.js';
+
+/** One provider state as it happened: from `at` until the next span's `at`. */
+export interface ProviderSpan {
+  readonly name: string;
+  /** Both endpoints answer normally: the only state in which keys are expected to change in memory. */
+  readonly reachable: boolean;
+  readonly at: number;
+  /** Rotations applied once this state is in effect (see KeyRing). */
+  readonly rotations: number;
+  /** What the provider received in this state; known once the next one begins. */
+  hits: { metadata: number; jwks: number };
+}
+
+/** A stretch during which both endpoints answered normally without a break. */
+interface ReachableRun {
+  readonly from: number;
+  /** When the next failing state began; Infinity when none followed. */
+  readonly to: number;
+  /** The provider was reachable from its start: no failed fetch can still be in flight. */
+  readonly initial: boolean;
+}
 
 /**
  * THE OUTCOME RULES. Each request gets the set of statuses a correct library may answer.
@@ -35,12 +55,17 @@ export interface OutcomeRules {
 }
 
 export function outcomeRules(options: SoakOptions): OutcomeRules {
-  const { cooldown, retries, timeout, minCacheTtl } = options.library;
-  const freshness = Math.max(options.maxAge, minCacheTtl);
+  const { cooldown, retries, timeout } = options.library;
+  const freshness = freshnessOf(options);
   return {
     eventGraceMs: (freshness + 0.5) * 1000,
     recoveryGraceMs: (cooldown + 2 * (retries + 1) * timeout + freshness) * 1000,
   };
+}
+
+/** How long a fetched document is fresh, in seconds. */
+export function freshnessOf(options: SoakOptions): number {
+  return Math.max(options.maxAge, options.library.minCacheTtl);
 }
 
 const ONLY_200: readonly number[] = [200];
@@ -48,53 +73,56 @@ const ONLY_401: readonly number[] = [401];
 const EITHER: readonly number[] = [200, 401];
 const EITHER_OR_503: readonly number[] = [200, 401, 503];
 
+/** When a rotating key was published and dropped, and when each change was reflected. */
 interface KeyWindow {
-  /** Published from (provider time); undefined when never published. */
-  readonly publishedAt?: number;
+  readonly published: boolean;
   readonly publishReflectedAt: number;
-  readonly dropSentAt: number;
+  readonly droppedAt: number;
   readonly dropReflectedAt: number;
 }
 
 export class Expectations {
-  private readonly runs: ReachableRun[];
+  private readonly runs: ReachableRun[] = [];
   private readonly keys: KeyWindow[];
 
   constructor(
-    timeline: Timeline,
+    private readonly spans: readonly ProviderSpan[],
     private readonly rules: OutcomeRules,
     generations: number,
   ) {
-    this.runs = timeline.reachableRuns();
+    spans.forEach((span, index) => {
+      const open = this.runs.at(-1);
+      if (span.reachable && open?.to !== Infinity) {
+        this.runs.push({ from: span.at, to: Infinity, initial: index === 0 });
+      } else if (!span.reachable && open?.to === Infinity) {
+        this.runs[this.runs.length - 1] = { ...open, to: span.at };
+      }
+    });
     this.keys = Array.from({ length: generations }, (_, generation) => {
       // Generation g is published by rotation g - 2 (the first two from the start), dropped by g.
-      const published = generation === 0 ? undefined : timeline.rotationEvent(generation - 2);
-      const dropped = generation === 0 ? undefined : timeline.rotationEvent(generation);
+      const publishedAt = generation === 0 ? Infinity : this.rotationAt(generation - 2);
+      const droppedAt = generation === 0 ? Infinity : this.rotationAt(generation);
       return {
-        publishedAt: published?.appliedAt,
-        publishReflectedAt: published ? this.reflectedAt(published.appliedAt) : Infinity,
-        dropSentAt: dropped?.sentAt ?? Infinity,
-        dropReflectedAt: dropped ? this.reflectedAt(dropped.appliedAt) : Infinity,
+        published: publishedAt !== Infinity,
+        publishReflectedAt: this.reflectedAt(publishedAt),
+        droppedAt,
+        dropReflectedAt: this.reflectedAt(droppedAt),
       };
     });
   }
 
-  /** The statuses a correct library may answer a request sent at `sentAt`, answered at `answeredAt`. */
-  allowed(cls: TokenClass, generation: number, sentAt: number, answeredAt: number) {
-    switch (cls) {
-      case 'stable':
-        return ONLY_200;
-      case 'rotated':
-      case 'dropped':
-        return this.forKey(cls, this.keys[generation]!, sentAt, answeredAt);
-      default:
-        return ONLY_401;
-    }
+  /** When the provider began serving rotation count `rotations` (0: its start); Infinity if never. */
+  rotationAt(rotations: number): number {
+    return this.spans.find((span) => span.rotations >= rotations)?.at ?? Infinity;
   }
 
-  private forKey(cls: TokenClass, key: KeyWindow, sentAt: number, answeredAt: number) {
-    if (key.publishedAt === undefined) return ONLY_401;
-    if (sentAt >= key.dropSentAt) return sentAt >= key.dropReflectedAt ? ONLY_401 : EITHER;
+  /** The statuses a correct library may answer a request sent at `sentAt`, answered at `answeredAt`. */
+  allowed(cls: TokenClass, generation: number, sentAt: number, answeredAt: number) {
+    if (cls === 'stable') return ONLY_200;
+    if (cls !== 'rotated' && cls !== 'dropped') return ONLY_401;
+    const key = this.keys[generation]!;
+    if (!key.published) return ONLY_401;
+    if (sentAt >= key.droppedAt) return sentAt >= key.dropReflectedAt ? ONLY_401 : EITHER;
     if (sentAt >= key.publishReflectedAt) return ONLY_200;
     const unavailable = cls === 'rotated' && !this.healthy(sentAt, answeredAt);
     return unavailable ? EITHER_OR_503 : EITHER;
@@ -103,8 +131,7 @@ export class Expectations {
   /** The first moment a key change applied at `at` is reflected (see above); Infinity if never. */
   private reflectedAt(at: number): number {
     for (const run of this.runs) {
-      const recovered = run.initial ? run.from : run.from + this.rules.recoveryGraceMs;
-      const candidate = Math.max(at + this.rules.eventGraceMs, recovered);
+      const candidate = Math.max(at + this.rules.eventGraceMs, this.recovered(run));
       if (candidate < run.to) return candidate;
     }
     return Infinity;
@@ -112,9 +139,10 @@ export class Expectations {
 
   /** No failure of the provider can have touched a request in flight from `sentAt` to `answeredAt`. */
   private healthy(sentAt: number, answeredAt: number): boolean {
-    return this.runs.some((run) => {
-      const recovered = run.initial ? run.from : run.from + this.rules.recoveryGraceMs;
-      return recovered <= sentAt && answeredAt < run.to;
-    });
+    return this.runs.some((run) => this.recovered(run) <= sentAt && answeredAt < run.to);
+  }
+
+  private recovered(run: ReachableRun): number {
+    return run.initial ? run.from : run.from + this.rules.recoveryGraceMs;
   }
 }
