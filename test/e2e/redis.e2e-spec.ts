@@ -58,6 +58,9 @@ function fleet(redis: () => RedisTarget) {
       allowInsecureHttp: true,
       prefetch: false,
       sharedCacheSecret: SECRET,
+      // One call past the timeout makes the store "failing" until the (manual) clock moves: the
+      // first command of a client also connects, which a busy machine may take longer than 200 ms.
+      sharedCacheTimeout: 2,
       ...extra,
     };
     const modules = [
@@ -70,17 +73,27 @@ function fleet(redis: () => RedisTarget) {
     return track({ ...app, close: () => (closing ??= app.close()) });
   }
 
-  return { track, redisStore, instance };
+  /** Resolves once `key` is in Redis: an instance writes what it fetched without awaiting it. */
+  async function written(key: string): Promise<void> {
+    const found = await eventually(
+      async () => (await redis().command('EXISTS', key)) === '1',
+      5000,
+    );
+    expect(found).toBe(true);
+  }
+
+  return { track, redisStore, instance, written };
 }
 
 describeWithRedis('Several instances on one Redis', (redis) => {
-  const { track, redisStore, instance } = fleet(redis);
+  const { track, redisStore, instance, written } = fleet(redis);
 
   it('fetches a key set once for the fleet, and shares a rotation fetched by another instance', async () => {
     const first = track(await startDevIssuer());
     const [a, b] = [await instance(first), await instance(first)];
     const token = await first.token();
     expect((await a.get('/me', token)).status).toBe(200);
+    await written(`nestjs-jwks:v1:jwks:${first.url}`);
     expect((await b.get('/me', token)).status).toBe(200); // A's authenticated copy, through Redis
     expect(first.hits('/jwks')).toBe(1);
     expect(first.hits('/.well-known/openid-configuration')).toBe(1);
@@ -94,6 +107,12 @@ describeWithRedis('Several instances on one Redis', (redis) => {
     const newToken = await rotated.token();
     expect((await b.get('/me', newToken)).status).toBe(200); // B refetches, and writes Redis
     expect(rotated.hits('/jwks')).toBe(1);
+    const reader = redisStore();
+    const rotationShared = await eventually(async () => {
+      const stored = await reader.get<{ body: unknown }>(`nestjs-jwks:v1:jwks:${first.url}`);
+      return JSON.stringify(stored?.body).includes(rotated.keys[0]!.kid);
+    }, 5000);
+    expect(rotationShared).toBe(true);
     expect((await a.get('/me', newToken)).status).toBe(200); // A reads B's copy from Redis
     expect(rotated.hits('/jwks')).toBe(1);
   });
@@ -154,7 +173,7 @@ describeWithRedis('Several instances on one Redis', (redis) => {
 });
 
 describeWithOwnRedis('A Redis outage', (redis) => {
-  const { track, redisStore, instance } = fleet(redis);
+  const { track, redisStore, instance, written } = fleet(redis);
 
   it('serves from memory and the provider while Redis is down, warns once, and writes Redis again when it is back', async () => {
     const issuer = track(await startDevIssuer());
@@ -188,7 +207,8 @@ describeWithOwnRedis('A Redis outage', (redis) => {
     const [a, b] = [await instance(issuer, options), await instance(issuer, options)];
     const token = await issuer.token();
     expect((await a.get('/me', token)).status).toBe(200);
-    expect((await b.get('/me', token)).status).toBe(200);
+    await written(`nestjs-jwks:v1:jwks:${issuer.url}`);
+    expect((await b.get('/me', token)).status).toBe(200); // A's copy
     await redis().stop();
 
     const stranger = signJwt(
