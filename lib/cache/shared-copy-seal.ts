@@ -121,8 +121,9 @@ function macOf(secret: KeyObject, kind: SharedCopyKind, issuer: string, content:
  * data however a store serialised it and in whatever order it gave the keys back.
  */
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value))
+  if (Array.isArray(value)) {
     return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
+  }
   if (typeof value === 'object' && value !== null) {
     const record = value as Record<string, unknown>;
     const members = Object.keys(record)

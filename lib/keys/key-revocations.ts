@@ -45,10 +45,11 @@ export const REVOCATION_TTL_MS = 90 * 24 * 3600 * 1000;
  */
 const VERSION_KEY = sharedKey('revoked-version');
 /**
- * Every this many syncs the lists are read even when the version stayed: a list the store lost on
- * its own (evicted, expired) is then written back by an instance that knows it.
+ * Every this many syncs (10 minutes at the default interval) the lists are read even when the
+ * version stayed: a list the store lost on its own (evicted, expired) is then written back by an
+ * instance that knows it. A store that lost everything (a restart) lost the version too: that moves it.
  */
-export const AUDIT_EVERY = 60;
+export const AUDIT_EVERY = 120;
 const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
 /** What `readVersion` answers when the store failed: nothing was learnt. */
 const UNREAD = Symbol('unread');
@@ -72,6 +73,7 @@ export class KeyRevocations implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly read = new Set<string>();
   /** The version the lists were read at; `null` before the first sync. */
   private version: string | undefined | null = null;
+  /** A list was written and the version not yet moved (the store failed in between). */
   private versionDue = false;
   private syncs = 0;
   private running: Promise<void> | undefined;
@@ -210,17 +212,24 @@ export class KeyRevocations implements OnApplicationBootstrap, OnModuleDestroy {
     return missing(known.kids, stored.kids) || missing(known.thumbprints, stored.thumbprints);
   }
 
+  /** Learns what `list` holds; the first time known of a revocation stays. */
   private merge(issuer: string, list: RevocationList): void {
-    const entries = [Object.entries(list.kids), Object.entries(list.thumbprints)] as const;
-    if (entries[0].length === 0 && entries[1].length === 0) return;
+    const kids = Object.entries(list.kids);
+    const thumbprints = Object.entries(list.thumbprints);
+    if (kids.length === 0 && thumbprints.length === 0) return;
     let known = this.revoked.get(issuer);
     if (known === undefined) {
       known = { kids: new Map(), thumbprints: new Map() };
       this.revoked.set(issuer, known);
     }
-    for (const [kid, at] of entries[0]) if (!known.kids.has(kid)) known.kids.set(kid, at);
-    for (const [id, at] of entries[1])
-      if (!known.thumbprints.has(id)) known.thumbprints.set(id, at);
+    addNew(known.kids, kids);
+    addNew(known.thumbprints, thumbprints);
+  }
+}
+
+function addNew(known: Map<string, number>, entries: ReadonlyArray<[string, number]>): void {
+  for (const [id, at] of entries) {
+    if (!known.has(id)) known.set(id, at);
   }
 }
 

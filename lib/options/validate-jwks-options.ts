@@ -127,7 +127,7 @@ function checkDevelopmentBypass(problems: Problems, options: JwksModuleOptions) 
   }
 }
 
-/** Shortest `sharedCacheSecret` accepted, in characters: 32 random ones are 128 bits and more. */
+/** Shortest `sharedCacheSecret` accepted, in characters: 32 random hex digits are 128 bits. */
 const MIN_SECRET_LENGTH = 32;
 
 // The message names the rule, never the value: a secret must not reach a log through a startup error.
