@@ -26,6 +26,7 @@ export type { AuthorizationServerMetadata } from './discovery/authorization-serv
 export { JwksKeyCache } from './keys/jwks-key-cache.js';
 export type { ImportedKey } from './keys/imported-key.interface.js';
 export type { ListedKey } from './keys/listed-key.interface.js';
+export type { KeyReference } from './keys/key-revocations.js';
 export type { SecretOrKeyProvider } from './keys/secret-or-key-provider.js';
 export type { JwksClientLike } from './keys/jwks-client-like.interface.js';
 export type { IssuerHealth } from './keys/issuer-health.interface.js';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { DocumentCache } from './cache/document-cache.js';
+import { SharedCopySeal } from './cache/shared-copy-seal.js';
 import { SharedStore } from './cache/shared-store.js';
 import { DocumentEngines } from './cache/document-engines.js';
 import { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
@@ -44,6 +45,7 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     { provide: Clock, useClass: SystemClock },
     JwksHttpClient,
     SharedStore,
+    SharedCopySeal,
     DocumentCache,
     JwksEventCallbacks,
     DocumentEngines,

@@ -1,4 +1,4 @@
-import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { isJwsAlgorithm } from '../options/jws-algorithms.js';
 import { algorithmMismatch } from './algorithm-fits-key.js';
 import type { ImportedKey } from './imported-key.interface.js';
@@ -23,6 +23,12 @@ const PUBLIC_MEMBERS: Readonly<Record<ImportedKey['kty'], readonly string[]>> = 
   RSA: ['n', 'e'],
   EC: ['crv', 'x', 'y'],
   OKP: ['crv', 'x'],
+};
+/** The members of an RFC 7638 thumbprint, in its lexicographic order (§3.2). */
+const THUMBPRINT_MEMBERS: Readonly<Record<ImportedKey['kty'], readonly string[]>> = {
+  RSA: ['e', 'kty', 'n'],
+  EC: ['crv', 'kty', 'x', 'y'],
+  OKP: ['crv', 'kty', 'x'],
 };
 
 /**
@@ -66,7 +72,18 @@ export function importJwk(jwk: unknown, requireUse = false): JwkImport {
   }
   const key = toKeyObject(kty, entry);
   if ('skipped' in key) return key;
-  return { key: { kid, kty, crv, alg: alg as string | undefined, key: key.key } };
+  const thumbprint = thumbprintOf(kty, key.key);
+  return { key: { kid, kty, crv, alg: alg as string | undefined, key: key.key, thumbprint } };
+}
+
+/**
+ * The key's RFC 7638 SHA-256 thumbprint (base64url), from the members Node exports for it: the
+ * same for the same key however the JWK spelt them (a leading zero octet in `n`, say).
+ */
+function thumbprintOf(kty: ImportedKey['kty'], key: KeyObject): string {
+  const jwk = key.export({ format: 'jwk' }) as Record<string, unknown>;
+  const members = Object.fromEntries(THUMBPRINT_MEMBERS[kty].map((name) => [name, jwk[name]]));
+  return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
 }
 
 function toKeyObject(

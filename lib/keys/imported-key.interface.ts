@@ -9,4 +9,9 @@ export interface ImportedKey {
   /** The JWK's own `alg`, when it names one: tokens must then use exactly that algorithm. */
   readonly alg: string | undefined;
   readonly key: KeyObject;
+  /**
+   * Its RFC 7638 SHA-256 JWK thumbprint (base64url): what names a key without `kid`, for
+   * `JwksKeyCache.revokeKey(issuer, { thumbprint })`.
+   */
+  readonly thumbprint: string;
 }

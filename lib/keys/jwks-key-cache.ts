@@ -14,7 +14,7 @@ import { JwksError } from '../errors/jwks.error.js';
 import { KeyRevokedError } from '../errors/key-revoked.error.js';
 import { Clock } from '../time/clock.js';
 import type { ImportedKey } from './imported-key.interface.js';
-import { KeyRevocations } from './key-revocations.js';
+import { KeyRevocations, type KeyReference } from './key-revocations.js';
 import type { IssuerHealth } from './issuer-health.interface.js';
 import type { ListedKey } from './listed-key.interface.js';
 import { JWKS_CLIENT_SOURCE, jwksFromClient } from './jwks-from-client.js';
@@ -125,12 +125,18 @@ export class JwksKeyCache implements OnApplicationBootstrap {
   }
 
   /**
-   * Stops trusting `kid` of `issuer` at once on this instance, and within `controlSyncInterval` on
+   * Stops trusting a key of `issuer` at once on this instance, and within `controlSyncInterval` on
    * every instance sharing the store; the provider still publishing it does not bring it back.
    * Tokens of it are refused with `KEY_REVOKED` (401), verified-token cache entries included.
+   * @param key its `kid` (a string or `{ kid }`), or `{ thumbprint }`: its RFC 7638 thumbprint as
+   * `listKeys` shows it, which names a key published without `kid` too.
+   * @throws IssuerUntrustedError (`ISSUER_UNTRUSTED`); TypeError when `key` is none of these.
+   * @example
+   * await keys.revokeKey('https://login.acme.com/', { thumbprint: listed.thumbprint });
    */
-  async revokeKey(issuer: string, kid: string): Promise<void> {
-    await this.revocations.revoke(this.issuers.require(issuer).issuer, kid);
+  async revokeKey(issuer: string, key: string | KeyReference): Promise<void> {
+    const reference = typeof key === 'string' ? { kid: key } : key;
+    await this.revocations.revoke(this.issuers.require(issuer).issuer, reference);
   }
 
   /**
@@ -153,14 +159,15 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     if (entry === undefined) return [];
     const { fetchedAt, freshUntil } = entry.document;
     const fresh = this.clock.now() < freshUntil;
-    return entry.value.keys.map(({ kid, alg, kty }) => ({
-      kid,
-      alg,
-      kty,
+    return entry.value.keys.map((key) => ({
+      kid: key.kid,
+      alg: key.alg,
+      kty: key.kty,
+      thumbprint: key.thumbprint,
       fetchedAt: new Date(fetchedAt),
       freshUntil: new Date(freshUntil),
       source: entry.origin,
-      state: this.revocations.isRevoked(issuer, kid) ? 'revoked' : fresh ? 'fresh' : 'stale',
+      state: this.revocations.isRevoked(issuer, key) ? 'revoked' : fresh ? 'fresh' : 'stale',
     }));
   }
 
@@ -203,7 +210,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
 
   private notRevoked(issuer: string, keys: readonly ImportedKey[]): readonly ImportedKey[] {
     if (!this.revocations.any()) return keys; // the hot path: nothing revoked, nothing to filter
-    return keys.filter((key) => !this.revocations.isRevoked(issuer, key.kid));
+    return keys.filter((key) => !this.revocations.isRevoked(issuer, key));
   }
 
   /**

@@ -146,6 +146,15 @@ export interface JwksModuleOptions {
    * `CACHE_MANAGER`, else a private in-memory cache
    */
   cache?: SharedCache;
+  /**
+   * Authenticates what instances share through the store (metadata, key sets, revocations): each
+   * copy carries an HMAC-SHA256 over its content, issuer and kind, and a copy whose MAC does not
+   * verify is ignored (logged in aggregate) and the provider asked instead. Without it, whoever can
+   * write the store can make every instance accept tokens signed with a key of their own. A list
+   * rotates the secret: the first signs, every one verifies. At least 32 characters each; never
+   * logged. @defaultValue undefined (copies are trusted as they are; logged once at startup)
+   */
+  sharedCacheSecret?: string | string[];
   /** How provider documents are requested (a proxy, a custom dispatcher). @defaultValue the platform's `fetch` */
   fetch?: FetchFunction;
   /** Most answers of `resolveIssuer` kept; configured issuers do not count and are never evicted. @defaultValue 100 */

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { JWKS_DEFAULTS } from './jwks-defaults.js';
 import type { JwksModuleOptions } from './jwks-module-options.interface.js';
@@ -39,6 +40,7 @@ export function resolveJwksOptions(
     resolveIssuer: options.resolveIssuer,
     fetch: options.fetch,
     cache: options.cache,
+    sharedCacheSecrets: secretKeys(options.sharedCacheSecret),
     developmentBypass: bypassToken(options),
     maxIssuers: options.maxIssuers ?? d.maxIssuers,
     moduleAlgorithms: Object.freeze([...moduleAlgorithms]),
@@ -70,6 +72,11 @@ function bypassToken({ developmentBypass, issuers }: JwksModuleOptions): Verifie
   const issuer = developmentBypass.issuer ?? issuers[0]!.issuer;
   const payload = { iss: issuer, ...developmentBypass.claims };
   return deepFreeze({ payload, header: { alg: 'none' }, issuer });
+}
+
+function secretKeys(secret: string | string[] | undefined) {
+  const secrets = secret === undefined ? [] : typeof secret === 'string' ? [secret] : secret;
+  return Object.freeze(secrets.map((value) => createSecretKey(Buffer.from(value, 'utf8'))));
 }
 
 function cacheMax(cache: { max: number } | false): number {

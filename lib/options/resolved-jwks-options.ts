@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { SharedCache } from '../cache/shared-cache.interface.js';
 import type { JwksClientLike } from '../keys/jwks-client-like.interface.js';
 import type { VerifiedToken } from '../jws/jwt.types.js';
@@ -56,6 +57,11 @@ export interface ResolvedJwksOptions {
   readonly developmentBypass: VerifiedToken | undefined;
   /** The store given for the shared cache, if any. */
   readonly cache: SharedCache | undefined;
+  /**
+   * `sharedCacheSecret` as HMAC keys (a `KeyObject` never prints its material): the first signs
+   * shared copies, every one verifies them; empty when copies are not authenticated.
+   */
+  readonly sharedCacheSecrets: readonly KeyObject[];
   /** The user's `fetch`, or `undefined` for the platform's. */
   readonly fetch: FetchFunction | undefined;
   /** Union of all issuers' algorithms: anything else is refused before the issuer is even looked up. */

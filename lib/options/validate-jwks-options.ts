@@ -53,6 +53,7 @@ const MODULE_KEYS = new Set([
   'fetch',
   'developmentBypass',
   'cache',
+  'sharedCacheSecret',
   'isGlobal',
 ]);
 
@@ -90,6 +91,7 @@ export function validateJwksOptions(options: JwksModuleOptions): string[] {
   }
   checkIssuers(problems, options);
   checkDevelopmentBypass(problems, options);
+  checkSharedCacheSecret(problems, options.sharedCacheSecret);
   const cache = options.cache as unknown;
   if (
     cache !== undefined &&
@@ -123,6 +125,20 @@ function checkDevelopmentBypass(problems: Problems, options: JwksModuleOptions) 
   if (typeof issuer !== 'string' || !configured.includes(issuer)) {
     problems.push('developmentBypass.issuer must name a configured issuer');
   }
+}
+
+/** Shortest `sharedCacheSecret` accepted, in characters: 32 random hex digits are 128 bits. */
+const MIN_SECRET_LENGTH = 32;
+
+// The message names the rule, never the value: a secret must not reach a log through a startup error.
+function checkSharedCacheSecret(problems: Problems, secret: unknown) {
+  if (secret === undefined) return;
+  const strong = (value: unknown) => typeof value === 'string' && value.length >= MIN_SECRET_LENGTH;
+  if (strong(secret) || (Array.isArray(secret) && secret.length > 0 && secret.every(strong)))
+    return;
+  problems.push(
+    `sharedCacheSecret must be a string of at least ${MIN_SECRET_LENGTH} characters, or a non-empty array of them (the first signs, all verify)`,
+  );
 }
 
 function checkIssuers(problems: Problems, options: JwksModuleOptions) {

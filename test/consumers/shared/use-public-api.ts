@@ -126,6 +126,7 @@ import {
   type JwtUserClaim,
   type KeyLookupEvent,
   type KeyNotFoundEvent,
+  type KeyReference,
   type ListedKey,
   type MeterLike,
   type MetricAttributes,
@@ -291,6 +292,10 @@ const options: JwksModuleOptions = {
   cooldown: 30,
   unknownKidBudget: 3,
   controlSyncInterval: 5,
+  sharedCacheSecret: [
+    'the signing secret, 32 characters long',
+    'the previous secret, 32 characters or more',
+  ],
   timeout: 5,
   sharedCacheTimeout: 0.2,
   retries: 3,
@@ -460,6 +465,9 @@ class Operations {
     const listed: ListedKey[] = this.keys.listKeys(issuer);
     const health: IssuerHealth = this.keys.health(issuer);
     await this.keys.revokeKey(issuer, kid);
+    const byThumbprint: KeyReference = { thumbprint: listed[0]!.thumbprint };
+    await this.keys.revokeKey(issuer, byThumbprint);
+    await this.keys.revokeKey(issuer, { kid: keys[0]!.kid ?? kid });
     await this.keys.purge(issuer);
     await this.keys.purge();
     await this.keys.refresh(issuer);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { DocumentCache } from '../../../lib/cache/document-cache.js';
+import { SharedCopySeal } from '../../../lib/cache/shared-copy-seal.js';
 import { SharedStore } from '../../../lib/cache/shared-store.js';
 import { DocumentEngines } from '../../../lib/cache/document-engines.js';
 import type { FetchedEntry } from '../../../lib/cache/document-source.interface.js';
@@ -41,7 +42,13 @@ function setup(options: Partial<JwksModuleOptions> = {}) {
     },
     fromAuthorizationBearer,
   );
-  const store = new DocumentCache(resolved, clock, new SharedStore(resolved));
+  const shared = new SharedStore(resolved, clock);
+  const store = new DocumentCache(
+    resolved,
+    clock,
+    shared,
+    new SharedCopySeal(resolved, clock, shared),
+  );
   const engines = new DocumentEngines(resolved, clock, store, new JwksEventCallbacks(resolved));
   const fetches: PendingFetch[] = [];
   const engine = engines.create<string>(
@@ -243,6 +250,42 @@ describe('RefreshingDocuments', () => {
     fetches[0]!.reject(new Error('down'));
     expect((await loaded).value).toBe('old');
     expect(failures[0]).toMatchObject({ servingStale: true });
+  });
+
+  it("holds a shared copy's freshness to maxCacheTtl after the fetch it claims", async () => {
+    const { clock, engine, fetches, store, settle } = setup({ maxCacheTtl: 200 });
+    // Poisoned, or written by an instance whose clock or configuration went wrong: fresh ten years.
+    const tenYears = 10 * 365 * 86_400_000;
+    await store.set('jwks', ISSUER, {
+      body: { value: 'frozen' },
+      source: 'shared',
+      fetchedAt: clock.now(),
+      freshUntil: clock.now() + tenYears,
+    });
+    expect((await engine.get(ISSUER)).value).toBe('frozen');
+    expect(engine.current(ISSUER)?.document.freshUntil).toBe(clock.now() + 200_000);
+    clock.advance(201);
+    engine.peek(ISSUER);
+    await settle();
+    expect(fetches).toHaveLength(1);
+  });
+
+  it('refuses a shared copy fetched ahead of its clock by more than clockTolerance', async () => {
+    const { clock, engine, fetches, store, settle } = setup({ clockTolerance: 30 });
+    const copy = (aheadSeconds: number) => ({
+      body: { value: `ahead ${aheadSeconds} s` },
+      source: 'shared',
+      fetchedAt: clock.now() + aheadSeconds * 1000,
+      freshUntil: clock.now() + aheadSeconds * 1000 + 100_000,
+    });
+    await store.set('jwks', ISSUER, copy(31));
+    const loaded = engine.get(ISSUER, LOAD.dependency);
+    await settle();
+    expect(fetches).toHaveLength(1);
+    fetches[0]!.resolve('network');
+    expect((await loaded).value).toBe('network');
+    await store.set('jwks', ISSUER, copy(29)); // within the tolerance: a clock a little ahead
+    expect((await store.get('jwks', ISSUER))?.body).toEqual({ value: 'ahead 29 s' });
   });
 
   it('does not hold a failed prefetch against the first request', async () => {

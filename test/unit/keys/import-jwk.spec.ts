@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import { importJwk } from '../../../lib/keys/import-jwk.js';
 import { ed, p256, p384, rsa, rsa1024, secp256k1 } from '../../fixtures/test-jwks.js';
 
@@ -45,5 +46,30 @@ describe('importJwk', () => {
   it('groups reasons by kind, without the values that vary', () => {
     expect(importJwk(rsa1024)).toMatchObject({ kind: 'RSA below 2048 bits' });
     expect(importJwk({ kty: 'oct', k: 'eA' })).toMatchObject({ kind: 'kty "oct"' });
+  });
+});
+
+describe('importJwk thumbprints', () => {
+  it("computes the RFC 7638 SHA-256 thumbprint once, at import (the RFC's own example, §3.1)", () => {
+    const result = importJwk({
+      kty: 'RSA',
+      n: '0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw',
+      e: 'AQAB',
+      alg: 'RS256',
+      kid: '2011-04-29',
+    });
+    expect('key' in result && result.key.thumbprint).toBe(
+      'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs',
+    );
+  });
+
+  it.each([
+    ['EC P-256', p256],
+    ['EC P-384', p384],
+    ['OKP Ed25519', ed],
+  ])('gives %s the thumbprint jose computes, whatever else the JWK holds', async (_name, jwk) => {
+    const result = importJwk({ ...jwk, kid: 'other', use: 'sig' });
+    const expected = await calculateJwkThumbprint(jwk as JWK, 'sha256');
+    expect('key' in result && result.key.thumbprint).toBe(expected);
   });
 });

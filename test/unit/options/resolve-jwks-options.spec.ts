@@ -301,5 +301,26 @@ describe('issuer identifiers the standards forbid', () => {
     ).toMatch(/^issuers\[0\]\.issuerAliases\[1\] has a query/);
     const jwksUri = 'https://idp.test/keys';
     expect(problemsOf('idp.test', { jwksUri, issuerAliases: ['urn:idp:test'] })).toBe('');
+describe('resolveJwksOptions: sharedCacheSecret', () => {
+  const issuers = [{ issuer: 'https://a.test', audience: 'https://api.test' }];
+  const weak = 'short secret, a password';
+
+  it.each([
+    ['a short secret', weak],
+    ['an empty list', []],
+    ['a list with a short one', ['a secret of at least thirty-two characters', weak]],
+    ['no string', 42],
+  ])('refuses %s, without ever naming it', (_name, sharedCacheSecret) => {
+    const found = problems({ issuers, sharedCacheSecret }).join('\n');
+    expect(found).toMatch(/sharedCacheSecret must be a string of at least 32 characters/);
+    expect(found).not.toContain('password');
+  });
+
+  it('keeps each secret as an HMAC key that prints no material, the signing one first', () => {
+    const secrets = ['the current secret, 32 characters long', 'the previous secret, also 32 long'];
+    const resolved = resolve({ issuers, sharedCacheSecret: secrets });
+    expect(resolved.sharedCacheSecrets.map((key) => key.export().toString())).toEqual(secrets);
+    expect(String(resolved.sharedCacheSecrets[0])).not.toContain('current');
+    expect(resolve({ issuers }).sharedCacheSecrets).toEqual([]);
   });
 });
