@@ -128,6 +128,14 @@ describe('Migrating from passport-jwt + jwks-rsa', () => {
       }
     });
 
+    it('gives no key for claims of the wrong type or a bound token, as the guard refuses them', async () => {
+      const access = { typ: 'at+jwt' };
+      for (const extra of [{ sub: 1 }, { client_id: ['bar'] }, { cnf: { jkt: 'thumbprint' } }]) {
+        const bad = ruled.sign({ sub: 'u', token_use: 'access', ...extra }, { header: access });
+        expect((await http.get('/legacy').set('Authorization', `Bearer ${bad}`)).status).toBe(401);
+      }
+    });
+
     it('gives no key for an unknown kid, a forged signature or a non-JWT', async () => {
       const stranger = generateSigningKey();
       const unknownKid = signJwt(
