@@ -6,6 +6,7 @@ import { LOAD, type LoadPolicy } from '../cache/load-policy.js';
 import type { RefreshingDocuments } from '../cache/refreshing-documents.js';
 import { IssuerMismatchError } from '../errors/issuer-mismatch.error.js';
 import { JwksFetchFailedError } from '../errors/jwks-fetch-failed.error.js';
+import { MetadataInvalidError } from '../errors/metadata-invalid.error.js';
 import { messageOf } from '../errors/to-error.js';
 import { JwksHttpClient } from '../http/jwks-http-client.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
@@ -79,6 +80,7 @@ export class IssuerDiscoveryService {
     const urls =
       config.discoveryUrl !== undefined ? [config.discoveryUrl] : deriveMetadataUrls(config.issuer);
     const failures: string[] = [];
+    let answered = false;
     for (const url of urls) {
       try {
         const fetched = await this.http.getJson(url, {
@@ -90,14 +92,20 @@ export class IssuerDiscoveryService {
       } catch (error) {
         // A document that answers with the wrong issuer is an answer: do not look elsewhere.
         if (error instanceof IssuerMismatchError || urls.length === 1) throw error;
+        answered ||= error instanceof MetadataInvalidError;
         failures.push(`${url}: ${reasonOf(error)}`);
       }
     }
+    // A provider that serves an unusable document (no jwks_uri, not an object) is misconfigured,
+    // not unreachable: say what the operator has to fix, whatever the other URL answered.
+    const uris = urls.join(' and ');
+    if (answered) throw new MetadataInvalidError(uris, failures.join('; '));
     const reason = `no metadata found (${failures.join('; ')})`;
-    throw new JwksFetchFailedError(urls.join(' and '), reason, { document: 'metadata' });
+    throw new JwksFetchFailedError(uris, reason, { document: 'metadata' });
   }
 }
 
 function reasonOf(error: unknown): string {
-  return error instanceof JwksFetchFailedError ? error.reason : messageOf(error);
+  const known = error instanceof JwksFetchFailedError || error instanceof MetadataInvalidError;
+  return known ? error.reason : messageOf(error);
 }

@@ -9,7 +9,8 @@ import type { AuthFailure } from './error-response.js';
 /**
  * The log of refused requests, one per JwksModule: per issuer (or "untrusted issuers") and code, the
  * first refusal at once and then one line a minute with the count, each naming the status the
- * client received. A client's bad token is `verbose`; an error we did not expect is `error`.
+ * client received. A client's bad token is `verbose`; an error we did not expect, or one of the
+ * application's own `validate()`, is `error`.
  */
 @Injectable()
 export class AuthFailureLog implements OnModuleDestroy {
@@ -37,6 +38,17 @@ export class AuthFailureLog implements OnModuleDestroy {
       first: () => `Refused a request with ${answer}: ${error.message}`,
       repeats: (count, seconds) =>
         `Refused ${count} more requests with ${answer} (${from}) in the last ${seconds} s`,
+    });
+  }
+
+  /** An error of the application's own `validate()`, passed on to its exception filters. */
+  applicationFailed(error: Error): void {
+    this.log.note('validate', {
+      level: 'error',
+      first: () =>
+        `validate() threw ${error.name}, passed on to the application's exception filters (not a token error): ${error.message}`,
+      repeats: (count, seconds) =>
+        `validate() threw ${count} more errors, passed on to the application's exception filters, in the last ${seconds} s`,
     });
   }
 

@@ -44,7 +44,8 @@ export interface AuthFailure {
 
 /**
  * Maps an error to 401 / 403 / 503. Anything that is not a `JwksError` is a token we could not make
- * sense of: 401 `TOKEN_MALFORMED`, never 500, and never the error's text.
+ * sense of: 401 `TOKEN_MALFORMED`, never 500, and never the error's text. (An error of the
+ * application's own `validate()` never comes here: the guards pass it on to its exception filters.)
  */
 export function toAuthFailure(error: unknown, requiredScopes?: readonly string[]): AuthFailure {
   const code = error instanceof JwksError ? error.code : 'TOKEN_MALFORMED';

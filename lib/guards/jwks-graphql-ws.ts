@@ -1,7 +1,7 @@
 import { HttpException, Injectable } from '@nestjs/common';
 import { InsufficientScopeError } from '../errors/insufficient-scope.error.js';
 import { TokenMissingError } from '../errors/token-missing.error.js';
-import { JwksStrategy } from '../passport/jwks.strategy.js';
+import { isApplicationError, JwksStrategy } from '../passport/jwks.strategy.js';
 import { principalHookFor } from '../passport/principal-hooks.js';
 import { AuthFailureLog } from './auth-failure-log.js';
 import { toAuthFailure } from './error-response.js';
@@ -20,11 +20,15 @@ interface ClosableSocket {
   close(code: number, reason: string): void;
 }
 
-/** What a connection is refused with: graphql-ws' own 4401 / 4403, or 1013 "try again later". */
+/**
+ * What a connection is refused with: graphql-ws' own 4401 / 4403, or 1013 "try again later"; an
+ * error of the application's own `validate()` is graphql-ws' 4500, without its message.
+ */
 const CLOSE_CODES = {
   401: [4401, 'Unauthorized'],
   403: [4403, 'Forbidden'],
   503: [1013, 'Try Again Later'],
+  500: [4500, 'Internal Server Error'],
 } as const;
 
 /**
@@ -65,17 +69,24 @@ export class JwksGraphqlWs {
         attachVerifiedToken(connection as AuthRequest, verified);
         return true;
       } catch (error) {
-        const failure = toAuthFailure(error, required);
-        this.failures.refused(error, failure);
-        // validate()'s own HttpException: a 403 (e.g. a suspended account) closes as Forbidden.
-        const status =
-          error instanceof HttpException && error.getStatus() === 403 ? 403 : failure.status;
-        const [code, reason] = CLOSE_CODES[status];
+        const [code, reason] = CLOSE_CODES[this.statusOf(error, required)];
         const socket = (connection.extra as { socket?: Partial<ClosableSocket> } | undefined)
           ?.socket;
         socket?.close?.(code, reason);
         return false;
       }
     };
+  }
+
+  /** The status a failed connection is closed with, once logged (bounded). */
+  private statusOf(error: unknown, required: readonly string[]): keyof typeof CLOSE_CODES {
+    if (isApplicationError(error)) {
+      this.failures.applicationFailed(error);
+      return 500;
+    }
+    const failure = toAuthFailure(error, required);
+    this.failures.refused(error, failure);
+    // validate()'s own HttpException: a 403 (e.g. a suspended account) closes as Forbidden.
+    return error instanceof HttpException && error.getStatus() === 403 ? 403 : failure.status;
   }
 }

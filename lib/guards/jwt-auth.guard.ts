@@ -8,7 +8,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { JwksError } from '../errors/jwks.error.js';
 import { TokenMissingError } from '../errors/token-missing.error.js';
-import { JwksStrategy, type Authenticated } from '../passport/jwks.strategy.js';
+import { isApplicationError, JwksStrategy, type Authenticated } from '../passport/jwks.strategy.js';
 import { principalHookFor } from '../passport/principal-hooks.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import { AuthFailureLog } from './auth-failure-log.js';
@@ -84,6 +84,11 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
       // An HttpException thrown by a custom validate() is the application's own answer (403, ...).
       if (error instanceof HttpException) {
         throw await transportHttpException(context.getType<string>(), error);
+      }
+      // Its other errors are its own failures, not the client's token: its exception filters answer.
+      if (isApplicationError(error)) {
+        this.failures.applicationFailed(error);
+        throw error;
       }
       throw await refuseRequest(context, error, this.failures);
     }

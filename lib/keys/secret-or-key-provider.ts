@@ -6,6 +6,7 @@ import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 import type { ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
 import type { Clock } from '../time/clock.js';
 import { checkIssuerClaims, checkIssuerHeader } from '../verification/issuer-rules.js';
+import { requireSignature } from '../verification/verify-signature.js';
 import type { ImportedKey } from './imported-key.interface.js';
 
 /**
@@ -36,19 +37,26 @@ export interface KeyLookup {
  * (`exp` required, audience, `azp`, `typ`, tenant, expected claims: passport-jwt knows none of
  * them), the key by `kid` from the cached set. The claims are read before the signature is
  * checked, which is sound: passport-jwt then verifies these very bytes with the key, or refuses.
+ * Under a duplicated kid the verifier tries each candidate; passport-jwt takes one key, so it gets
+ * the one whose signature verifies (one candidate is handed over unchecked: passport-jwt checks it).
  * @returns the key as PEM (SPKI).
  * @throws JwksError with a stable code: the token gets no key.
  */
 export async function keyForToken(token: string, lookup: KeyLookup): Promise<string> {
   const { options, issuers } = lookup;
-  const { header, payload } = decodeJwt(token, options.maxTokenLength);
+  const { header, payload, signingInput, signature } = decodeJwt(token, options.maxTokenLength);
   const alg = checkHeader(header, options.algorithms, [...options.algorithms]);
   const found = issuers.match(payload.iss);
   const match = found instanceof Promise ? await found : found;
+  const { issuer } = match.config;
   checkIssuerHeader(match.config, header, alg);
   checkIssuerClaims(match, payload, lookup.clock.now(), options.clockToleranceMs);
-  const [key] = await lookup.getKey(match.config.issuer, header.kid, alg);
-  return pemOf(key!.key);
+  const keys = await lookup.getKey(issuer, header.kid, alg);
+  const key =
+    keys.length === 1
+      ? keys[0]!.key
+      : requireSignature(alg, keys, signingInput, signature, issuer, header.kid);
+  return pemOf(key);
 }
 
 // Exported once per key, not per request: a key set lives for minutes.

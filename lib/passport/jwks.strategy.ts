@@ -5,6 +5,7 @@ import { Strategy, type SecretOrKeyProvider } from 'passport-jwt';
 import { httpStatusOf } from '../errors/http-status-of.js';
 import { JwksError } from '../errors/jwks.error.js';
 import { PrincipalRefusedError } from '../errors/principal-refused.error.js';
+import { toError } from '../errors/to-error.js';
 import type { JwtPayload, JwtUser, VerifiedToken } from '../jws/jwt.types.js';
 import { JwtVerifier } from '../verification/jwt-verifier.js';
 import { attachVerifiedToken, type AuthRequest } from '../guards/request-from-context.js';
@@ -13,6 +14,25 @@ import { registerPrincipalHook } from './principal-hooks.js';
 // passport-jwt insists on a key source; ours is JwtVerifier, reached through `authenticate` below.
 const keysComeFromJwtVerifier: SecretOrKeyProvider = (_request, _token, done) =>
   done(new Error('JwksStrategy verifies through JwtVerifier'));
+
+// What the application's own validate() threw: its failures, never a token's (see isApplicationError).
+const applicationErrors = new WeakSet<object>();
+
+/**
+ * Whether `error` was thrown by the application's own `validate()` and is neither an
+ * `HttpException` (its answer) nor a `JwksError` (a refusal with a code): a failure of the
+ * application, which guards pass on to its exception filters (Nest answers 500), never a 401.
+ */
+export function isApplicationError(error: unknown): error is Error {
+  return typeof error === 'object' && error !== null && applicationErrors.has(error);
+}
+
+function thrownByValidate(error: unknown): unknown {
+  if (error instanceof HttpException || error instanceof JwksError) return error;
+  const thrown = typeof error === 'object' && error !== null ? error : toError(error);
+  applicationErrors.add(thrown);
+  return thrown;
+}
 
 /** A request that passed: the principal (`request.user`) and the token it came from. */
 export interface Authenticated {
@@ -32,6 +52,9 @@ export interface Authenticated {
  */
 @Injectable()
 export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
+  /** A subclass's `validate()` may change the claims it is given: it gets its own copy of frozen ones. */
+  private readonly ownValidate = this.validate !== JwksStrategy.prototype.validate;
+
   constructor(readonly verifier: JwtVerifier) {
     super({
       jwtFromRequest: (request: unknown) => verifier.tokenFrom(request) ?? null,
@@ -42,8 +65,10 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
 
   /**
    * Maps the verified claims to the principal that becomes `request.user` (`@CurrentUser()`). May
-   * be async. A falsy result refuses the request (401 `PRINCIPAL_REFUSED`); an `HttpException`
-   * thrown here is answered as is (e.g. 403); any other error is a 401 without details.
+   * be async, and may change the claims it is given (with `verifiedTokenCache` on, they are a copy
+   * of the cached ones). A falsy result refuses the request (401 `PRINCIPAL_REFUSED`); an
+   * `HttpException` thrown here is answered as is (e.g. 403), a `JwksError` as its code; any other
+   * error is the application's own and goes to its exception filters (Nest answers 500).
    */
   validate(payload: JwtPayload & JwtUser, _verified?: VerifiedToken): unknown {
     return payload;
@@ -60,12 +85,23 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
 
   /**
    * The principal of a verified token (or of the development bypass's stand-in).
-   * @throws PrincipalRefusedError (`PRINCIPAL_REFUSED`) for a falsy `validate`, or what it threw.
+   * @throws PrincipalRefusedError (`PRINCIPAL_REFUSED`) for a falsy `validate`, or what it threw
+   * (a thrown value that is no object, as an `Error`).
    */
   async principalOf(verified: VerifiedToken): Promise<Authenticated> {
-    // JwtUser is what the application declares its provider's claims to be (module augmentation).
-    const claims = verified.payload as JwtPayload & JwtUser;
-    const user: unknown = await this.validate(claims, verified);
+    // The verified-token cache shares one deep-frozen result between requests: a validate() that
+    // adds a field would throw on it. The default validate() changes nothing and copies nothing.
+    const given =
+      this.ownValidate && Object.isFrozen(verified.payload)
+        ? { ...verified, payload: structuredClone(verified.payload) }
+        : verified;
+    let user: unknown;
+    try {
+      // JwtUser is what the application declares its provider's claims to be (module augmentation).
+      user = await this.validate(given.payload as JwtPayload & JwtUser, given);
+    } catch (error) {
+      throw thrownByValidate(error);
+    }
     if (!user) throw new PrincipalRefusedError(verified.issuer);
     return { user, verified };
   }
@@ -81,14 +117,14 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
   /**
    * passport's entry point, for `AuthGuard('jwks')` next to other strategies: no token or a bad one
    * `fail`s (so the next strategy may try), an unavailable provider is a 503, and an
-   * `HttpException` from `validate` is passed on.
+   * `HttpException` or an application error from `validate` is passed on.
    */
   override authenticate(request: unknown): void {
     // Handed an instance rather than a name, passport 0.7 sets each request's actions on the shared
     // strategy itself, and the next request overwrites them: take this request's now, before any await.
     const { success, fail, error } = this;
     const refuse = (thrown: unknown) => {
-      if (thrown instanceof HttpException) return error(thrown);
+      if (thrown instanceof HttpException || isApplicationError(thrown)) return error(thrown);
       const status = thrown instanceof JwksError ? httpStatusOf(thrown.code) : 401;
       if (status === 503) return error(new ServiceUnavailableException());
       return fail('Bearer error="invalid_token"', status);

@@ -1,14 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { KeyObject } from 'node:crypto';
 import { describeUntrusted } from '../errors/describe-untrusted.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { JwksErrorCode } from '../errors/jwks.error.js';
-import { SignatureInvalidError } from '../errors/signature-invalid.error.js';
 import { TokenMalformedError } from '../errors/token-malformed.error.js';
 import { JwksEventCallbacks } from '../events/jwks-event-callbacks.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import { JwksKeyCache } from '../keys/jwks-key-cache.js';
-import type { ImportedKey } from '../keys/imported-key.interface.js';
 import { KeySet } from '../keys/key-set.js';
 import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
@@ -22,7 +19,7 @@ import { extractToken } from './extract-token.js';
 import type { JoseHeader, VerifiedToken } from '../jws/jwt.types.js';
 import { parseBearer } from '../jws/parse-bearer.js';
 import { VerifiedTokenCache, type CachedVerification } from './verified-token-cache.js';
-import { verifySignature } from './verify-signature.js';
+import { requireSignature } from './verify-signature.js';
 
 /**
  * The one verification path, for the guard and for programmatic use (WebSocket gateways,
@@ -175,19 +172,4 @@ export class JwtVerifier implements OnApplicationBootstrap {
 function compactOf(token: string): string {
   if (typeof token !== 'string') throw new TokenMalformedError('the token is not a string');
   return parseBearer(token) ?? token;
-}
-
-/** Tries each candidate key (usually one; several only under a duplicated kid); returns the one that verified. */
-function requireSignature(
-  alg: JwsAlgorithm,
-  keys: readonly ImportedKey[],
-  signingInput: Buffer,
-  signature: Buffer,
-  issuer: string,
-  kid: string | undefined,
-): KeyObject {
-  for (const { key } of keys) {
-    if (verifySignature(alg, key, signingInput, signature)) return key;
-  }
-  throw new SignatureInvalidError(issuer, kid);
 }

@@ -1,4 +1,6 @@
 import { constants, verify, type KeyObject } from 'node:crypto';
+import { SignatureInvalidError } from '../errors/signature-invalid.error.js';
+import type { ImportedKey } from '../keys/imported-key.interface.js';
 import type { JwsAlgorithm } from '../options/jws-algorithms.js';
 
 interface SignatureScheme {
@@ -50,4 +52,23 @@ export function verifySignature(
     // OpenSSL throws on some malformed signatures (wrong length for the modulus, ...): not valid.
     return false;
   }
+}
+
+/**
+ * The candidate key (usually one; several only under a duplicated kid) whose signature over
+ * `signingInput` verifies: the guard and `secretOrKeyProvider()` choose alike.
+ * @throws SignatureInvalidError when none does.
+ */
+export function requireSignature(
+  alg: JwsAlgorithm,
+  keys: readonly ImportedKey[],
+  signingInput: Buffer,
+  signature: Buffer,
+  issuer: string,
+  kid: string | undefined,
+): KeyObject {
+  for (const { key } of keys) {
+    if (verifySignature(alg, key, signingInput, signature)) return key;
+  }
+  throw new SignatureInvalidError(issuer, kid);
 }

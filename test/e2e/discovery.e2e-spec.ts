@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { startDevIssuer } from '../../sample/dev-issuer.js';
+import { generateSigningKey, startDevIssuer } from '../../sample/dev-issuer.js';
 import { claims, signJwt } from '../fixtures/sign-jwt.js';
 import { closeAfterEach } from '../fixtures/close-after-each.js';
+import { startFaultyIssuer } from '../fixtures/faulty-issuer.js';
 import { freePort } from '../fixtures/free-port.js';
+import { publicJwk } from '../fixtures/signing-keys.js';
 import { RecordingLogger } from '../fixtures/recording-logger.js';
 import { startTestApp } from '../fixtures/test-app.js';
 
@@ -156,4 +158,35 @@ describe('Issuer discovery against a real OpenID provider', () => {
     expect(response.body).toMatchObject({ statusCode: 503, code: 'JWKS_FETCH_FAILED' });
     expect(JSON.stringify(response.body)).not.toContain(url);
   });
+
+  // A real provider always names its jwks_uri: the fault server serves the documents it cannot.
+  it.each([
+    ['without jwks_uri', (issuer: string) => ({ issuer })],
+    ['that is not an object', () => [{ jwks_uri: 'https://idp.test/jwks' }]],
+  ])(
+    'answers 503 METADATA_INVALID, not JWKS_FETCH_FAILED, for OIDC metadata %s when RFC 8414 has none',
+    async (_name, document) => {
+      const key = generateSigningKey();
+      const faulty = track(await startFaultyIssuer([publicJwk(key)]));
+      faulty.metadata.respond({ kind: 'body', body: JSON.stringify(document(faulty.issuer)) });
+      const audience = 'https://api.test';
+      const api = track(
+        await startTestApp({
+          issuers: [{ issuer: faulty.issuer, audience }],
+          allowInsecureHttp: true,
+          retries: 0,
+        }),
+      );
+      const token = signJwt(
+        { alg: 'RS256', kid: key.kid },
+        claims(faulty.issuer, audience, api.clock.now()),
+        key,
+      );
+      const response = await api.get('/me', token);
+      expect(response.status).toBe(503);
+      expect(response.body.code).toBe('METADATA_INVALID');
+      expect(faulty.metadata.hits).toBe(1); // a document that answered is not asked again
+      expect(faulty.jwks.hits).toBe(0);
+    },
+  );
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
+import { Injectable, type INestApplication } from '@nestjs/common';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { JwksStrategy } from '../../lib/index.js';
 import { startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
 import { startGraphqlApp } from '../fixtures/graphql-app.js';
 
@@ -111,5 +112,35 @@ describe('GraphQL subscriptions that require scopes on connect', () => {
     expect((await subscribe(url, 'subscription { ticks }', readOnly)).closed).toBe(4403);
     const full = await issuer.token();
     expect((await subscribe(url, 'subscription { ticks }', full)).values).toHaveLength(3);
+  });
+});
+
+describe('GraphQL subscriptions whose validate() fails with an error of its own', () => {
+  /** A principal hook with a bug of the application's own. */
+  @Injectable()
+  class CrashingStrategy extends JwksStrategy {
+    override validate(): never {
+      throw new TypeError("Cannot read properties of undefined (reading 'plan')");
+    }
+  }
+
+  let issuer: DevIssuer;
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    issuer = await startDevIssuer();
+    const crashing = { provide: JwksStrategy, useClass: CrashingStrategy };
+    ({ app, url } = await startGraphqlApp('Apollo on Express', issuer, undefined, [crashing]));
+  });
+  afterAll(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  it("closes the socket with graphql-ws' 4500, not as a bad token (4401)", async () => {
+    const outcome = await subscribe(url, 'subscription { ticks }', await issuer.token());
+    expect(outcome.closed).toBe(4500);
+    expect(outcome.values).toEqual([]);
   });
 });

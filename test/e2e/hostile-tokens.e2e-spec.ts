@@ -279,6 +279,39 @@ describe('Hostile tokens: each gets 401, never 500', () => {
         ),
       code: 'TOKEN_MALFORMED',
     },
+    // RFC 7519 §4.1.2 and §4.1.7, RFC 9068 §2.2, OIDC Core §2: strings (aud: string or strings).
+    ...(
+      [
+        ['sub', 1],
+        ['jti', true],
+        ['client_id', ['bar']],
+        ['azp', 7],
+        ['scope', ['write:me']],
+        ['aud', [AUDIENCE, 1]],
+      ] as const
+    ).map(([claim, value]) => ({
+      name: `${claim} as ${JSON.stringify(value)}`,
+      token: () => valid({ [claim]: value }),
+      code: 'TOKEN_MALFORMED',
+    })),
+    {
+      name: 'iss as a number',
+      token: () => signJwt({ alg: 'RS256', kid: unseen() }, { ...payload(), iss: 42 }, rsa),
+      code: 'ISSUER_UNTRUSTED',
+      offline: true,
+    },
+    // RFC 9449 §7.1, RFC 8705 §3: a bound token is no bearer token; no binding is checked yet.
+    {
+      name: 'a DPoP-bound token (cnf.jkt)',
+      token: () => valid({ cnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' } }),
+      code: 'CLAIM_INVALID',
+    },
+    {
+      name: 'a certificate-bound token (cnf.x5t#S256)',
+      token: () => valid({ cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' } }),
+      code: 'CLAIM_INVALID',
+    },
+    { name: 'cnf as a string', token: () => valid({ cnf: 'jkt' }), code: 'TOKEN_MALFORMED' },
     { name: 'exp negative', token: () => valid({ exp: -1 }), code: 'TOKEN_EXPIRED' },
     { name: 'exp missing', token: () => valid({ exp: undefined }), code: 'CLAIM_INVALID' },
     {
@@ -376,6 +409,10 @@ describe('Hostile tokens: each gets 401, never 500', () => {
     const response = await api.get('/me', valid({ name: 'Zoë Ñandú 東京 🚀', ключ: 'значение' }));
     expect(response.status).toBe(200);
     expect(response.body.user.name).toBe('Zoë Ñandú 東京 🚀');
+  });
+
+  it('accepts an empty cnf, which binds the token to nothing (the control row of the bound ones)', async () => {
+    expect((await api.get('/me', valid({ cnf: {} }))).status).toBe(200);
   });
 
   it('accepts ES256 and EdDSA tokens from the same set', async () => {

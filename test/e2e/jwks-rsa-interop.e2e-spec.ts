@@ -74,13 +74,22 @@ describe('Migrating from passport-jwt + jwks-rsa', () => {
     }
 
     let http: ReturnType<typeof request>;
+    // A botched rotation: two keys published under one kid (RFC 7517 §4.5 only says kids SHOULD differ).
+    const DUP_ISSUER = 'https://dup-kid.example.test';
+    const [first, second] = [generateSigningKey(), generateSigningKey()];
+    let duplicated: FaultyJwks;
 
     beforeAll(async () => {
+      duplicated = await startFaultyJwks([
+        publicJwk(first, { kid: 'dup' }),
+        publicJwk(second, { kid: 'dup' }),
+      ]);
       @Module({
         imports: [
           JwksModule.forRoot({
             issuers: [
               { issuer: issuer.url, audience: issuer.audience },
+              { issuer: DUP_ISSUER, jwksUri: duplicated.url, audience: AUDIENCE },
               {
                 issuer: ruled.issuer,
                 jwksUri: ruled.jwksUri,
@@ -98,6 +107,7 @@ describe('Migrating from passport-jwt + jwks-rsa', () => {
       class LegacyModule {}
       http = await serve(LegacyModule);
     });
+    afterAll(() => duplicated.close());
 
     it("verifies the provider's token with the key from the cache and runs the strategy's validate()", async () => {
       const response = await http.get('/legacy').set('Authorization', `Bearer ${token}`);
@@ -126,6 +136,33 @@ describe('Migrating from passport-jwt + jwks-rsa', () => {
       ]) {
         expect((await http.get('/legacy').set('Authorization', `Bearer ${bad}`)).status).toBe(401);
       }
+    });
+
+    it('gives no key for claims of the wrong type or a bound token, as the guard refuses them', async () => {
+      const access = { typ: 'at+jwt' };
+      for (const extra of [{ sub: 1 }, { client_id: ['bar'] }, { cnf: { jkt: 'thumbprint' } }]) {
+        const bad = ruled.sign({ sub: 'u', token_use: 'access', ...extra }, { header: access });
+        expect((await http.get('/legacy').set('Authorization', `Bearer ${bad}`)).status).toBe(401);
+      }
+    });
+
+    it('hands out the key that verifies the token when two keys share its kid', async () => {
+      const claims = { iss: DUP_ISSUER, sub: 'u', aud: AUDIENCE };
+      const signedBy = (key: typeof first) =>
+        signJwt(
+          { alg: 'RS256', kid: 'dup' },
+          { ...claims, exp: Math.floor(Date.now() / 1000) + 60 },
+          key,
+        );
+      for (const key of [first, second]) {
+        const response = await http.get('/legacy').set('Authorization', `Bearer ${signedBy(key)}`);
+        expect(response.status).toBe(200);
+        expect(response.body).toEqual({ id: 'u', from: DUP_ISSUER });
+      }
+      const stranger = signedBy(generateSigningKey());
+      expect((await http.get('/legacy').set('Authorization', `Bearer ${stranger}`)).status).toBe(
+        401,
+      );
     });
 
     it('gives no key for an unknown kid, a forged signature or a non-JWT', async () => {

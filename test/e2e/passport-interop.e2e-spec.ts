@@ -6,7 +6,7 @@ import { Test } from '@nestjs/testing';
 import passport from 'passport';
 import { ExtractJwt } from 'passport-jwt';
 import request from 'supertest';
-import { CurrentUser, JwksModule, JwtAuthGuard } from '../../lib/index.js';
+import { CurrentUser, JwksModule, JwksStrategy, JwtAuthGuard } from '../../lib/index.js';
 import { startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
 import { closeAfterEach } from '../fixtures/close-after-each.js';
 
@@ -34,6 +34,14 @@ class ApiKeyStrategy extends passport.Strategy {
 class MyApiKeyStrategy extends PassportStrategy(ApiKeyStrategy, 'my-api-key') {
   validate(key: string) {
     return key === 'secret-key' ? { apiKey: 'ci-robot' } : null;
+  }
+}
+
+/** A principal hook with a bug of the application's own. */
+@Injectable()
+class CrashingStrategy extends JwksStrategy {
+  override validate(): never {
+    throw new TypeError("Cannot read properties of undefined (reading 'plan')");
   }
 }
 
@@ -93,6 +101,25 @@ describe('Composing with passport and its extractors', () => {
     const forged = `${h}.${p}.${Buffer.from('x').toString('base64url')}`;
     expect((await http.get('/either').set('Authorization', `Bearer ${forged}`)).status).toBe(401);
     expect((await http.get('/either').set('x-api-key', 'wrong')).status).toBe(401);
+  });
+
+  it("passes an error of validate()'s own to the application through AuthGuard('jwks'): 500, not 401", async () => {
+    @Module({
+      imports: [
+        JwksModule.forRoot({
+          issuers: [{ issuer: issuer.url, audience: issuer.audience }],
+          allowInsecureHttp: true,
+        }),
+      ],
+      controllers: [ComposedController],
+      providers: [MyApiKeyStrategy, { provide: JwksStrategy, useClass: CrashingStrategy }],
+    })
+    class CrashingModule {}
+    const http = await serve(CrashingModule);
+    const response = await http.get('/either').set('Authorization', `Bearer ${token}`);
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual({ statusCode: 500, message: 'Internal server error' });
+    expect((await http.get('/either').set('x-api-key', 'secret-key')).status).toBe(200);
   });
 
   it("takes passport-jwt's ExtractJwt extractors as tokenExtractors", async () => {

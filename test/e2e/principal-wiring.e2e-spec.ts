@@ -8,6 +8,7 @@ import {
   UseGuards,
   type DynamicModule,
   type INestApplication,
+  type LoggerService,
   type Provider,
   type Type,
 } from '@nestjs/common';
@@ -24,8 +25,9 @@ import {
   type JwtPayload,
 } from '../../lib/index.js';
 import { startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
+import { RecordingLogger } from '../fixtures/recording-logger.js';
 
-type Mode = 'principal' | 'refuse' | 'forbid' | 'async';
+type Mode = 'principal' | 'refuse' | 'forbid' | 'async' | 'crash';
 
 /** The application's own service, which the principal hook depends on. */
 @Injectable()
@@ -58,6 +60,8 @@ class AppStrategy extends JwksStrategy {
         throw new ForbiddenException('Suspended account');
       case 'async':
         return this.users.find(payload.sub);
+      case 'crash': // a bug of the application's, not of the token
+        throw new TypeError("Cannot read properties of undefined (reading 'plan')");
     }
   }
 }
@@ -146,9 +150,12 @@ const WIRINGS: Array<[string, (options: JwksModuleOptions) => { root: Type; path
   ],
 ];
 
-async function serve(root: Type | DynamicModule): Promise<INestApplication> {
+async function serve(
+  root: Type | DynamicModule,
+  logger: LoggerService | false = false,
+): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication({ logger });
   await app.listen(0, '127.0.0.1');
   return app;
 }
@@ -205,6 +212,14 @@ describe('The principal hook applies in every documented wiring of the guard', (
       expect(response.body.message).toBe('Suspended account');
     });
 
+    it("leaves an error of validate()'s own to the application's exception filters: 500, not a 401", async () => {
+      mode('crash');
+      const response = await call(token);
+      expect(response.status).toBe(500);
+      expect(response.body).toEqual({ statusCode: 500, message: 'Internal server error' });
+      expect(response.headers['www-authenticate']).toBeUndefined();
+    });
+
     it('awaits an async validate()', async () => {
       mode('async');
       expect((await call(token)).body).toEqual({ id: issuer.clientId, kind: 'async' });
@@ -213,6 +228,29 @@ describe('The principal hook applies in every documented wiring of the guard', (
     it('still refuses requests without a token', async () => {
       expect((await call()).status).toBe(401);
     });
+  });
+
+  it("logs validate()'s own errors bounded, not once per request", async () => {
+    const logger = new RecordingLogger();
+    const { root, path } = WIRINGS[0]![1](options());
+    const app = await serve(root, logger);
+    try {
+      app.get(UsersService, { strict: false }).mode = 'crash';
+      for (let i = 0; i < 3; i++) {
+        const response = await request(app.getHttpServer())
+          .get(path)
+          .set('Authorization', `Bearer ${token}`);
+        expect(response.status).toBe(500);
+      }
+    } finally {
+      await app.close();
+    }
+    // The first at once, the repeats as one count (here written when the app closed).
+    const ours = logger.at('error').filter((line) => line.includes('validate() threw'));
+    expect(ours).toEqual([
+      expect.stringContaining('validate() threw TypeError, passed on to the application'),
+      expect.stringContaining('validate() threw 2 more errors'),
+    ]);
   });
 
   it('refuses to start when two different subclasses are provided for one JwksModule', async () => {

@@ -1,9 +1,28 @@
 import { describe, expect, it } from '@jest/globals';
+import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Clock, JwksKeyCache, JwksModule, JwtVerifier } from '../../lib/index.js';
+import {
+  Clock,
+  JwksKeyCache,
+  JwksModule,
+  JwksStrategy,
+  JwtVerifier,
+  type JwtPayload,
+} from '../../lib/index.js';
 import { createTestIssuer } from '../../lib/testing/index.js';
 import { closeAfterEach } from '../fixtures/close-after-each.js';
 import { ManualClock } from '../fixtures/manual-clock.js';
+import { startTestApp } from '../fixtures/test-app.js';
+
+/** The common pattern: a validate() that adds what the application knows to the claims. */
+@Injectable()
+class EnrichingStrategy extends JwksStrategy {
+  override validate(payload: JwtPayload & { roles?: string[]; tenant?: string }) {
+    payload.tenant = 'acme';
+    payload.roles?.push('from-the-database');
+    return payload;
+  }
+}
 
 describe('verifiedTokenCache', () => {
   const track = closeAfterEach();
@@ -67,6 +86,36 @@ describe('verifiedTokenCache', () => {
     const verified = await verifier.verify(token);
     await keys.revokeKey(issuer.issuer, verified.header.kid!);
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'KEY_REVOKED' });
+  });
+
+  it("gives a custom validate() claims it may change, and keeps the cache's copy frozen", async () => {
+    const issuer = track(await createTestIssuer());
+    const api = track(
+      await startTestApp({
+        imports: [
+          JwksModule.forRoot({
+            issuers: [issuer.issuerOptions()],
+            allowInsecureHttp: true,
+            prefetch: false,
+            verifiedTokenCache: { max: 100 },
+          }),
+        ],
+        providers: [{ provide: JwksStrategy, useClass: EnrichingStrategy }],
+      }),
+    );
+    const token = issuer.sign({ sub: 'u', roles: ['reader'] });
+    // Twice: on first use the result is frozen as it enters the cache, then served from it.
+    for (const response of [await api.get('/me', token), await api.get('/me', token)]) {
+      expect(response.status).toBe(200);
+      expect(response.body.user).toMatchObject({
+        tenant: 'acme',
+        roles: ['reader', 'from-the-database'],
+      });
+    }
+    const cached = await api.app.get(JwtVerifier).verify(token);
+    expect(Object.isFrozen(cached.payload)).toBe(true);
+    expect(cached.payload).toMatchObject({ roles: ['reader'] });
+    expect(cached.payload).not.toHaveProperty('tenant');
   });
 
   it('refuses a bad option at startup', async () => {

@@ -301,6 +301,9 @@ describe('issuer identifiers the standards forbid', () => {
     ).toMatch(/^issuers\[0\]\.issuerAliases\[1\] has a query/);
     const jwksUri = 'https://idp.test/keys';
     expect(problemsOf('idp.test', { jwksUri, issuerAliases: ['urn:idp:test'] })).toBe('');
+  });
+});
+
 describe('resolveJwksOptions: sharedCacheSecret', () => {
   const issuers = [{ issuer: 'https://a.test', audience: 'https://api.test' }];
   const weak = 'short secret, a password';

@@ -43,8 +43,22 @@ describe('checkClaims', () => {
     ['aud missing', { ...valid, aud: undefined }, 'AUDIENCE_MISMATCH'],
     ['aud of another API', { ...valid, aud: 'api-c' }, 'AUDIENCE_MISMATCH'],
     ['aud array without ours', { ...valid, aud: ['api-c', 'api-d'] }, 'AUDIENCE_MISMATCH'],
-    ['aud of the wrong type', { ...valid, aud: 42 as never }, 'AUDIENCE_MISMATCH'],
+    ['aud of the wrong type', { ...valid, aud: 42 as never }, 'TOKEN_MALFORMED'],
+    ['aud an array holding a number', { ...valid, aud: ['api-a', 7] as never }, 'TOKEN_MALFORMED'],
+    ['aud an empty array', { ...valid, aud: [] }, 'AUDIENCE_MISMATCH'],
     ['a required claim missing', { ...valid, sub: undefined }, 'CLAIM_INVALID'],
+    // RFC 7519 §4.1.2 and §4.1.7, RFC 9068 §2.2, OIDC Core §2: strings when present.
+    ['sub a number', { ...valid, sub: 1 as never }, 'TOKEN_MALFORMED'],
+    ['sub null', { ...valid, sub: null as never }, 'TOKEN_MALFORMED'],
+    ['jti a boolean', { ...valid, jti: true as never }, 'TOKEN_MALFORMED'],
+    ['azp a number', { ...valid, azp: 7 }, 'TOKEN_MALFORMED'],
+    ['client_id an array', { ...valid, client_id: ['bar'] }, 'TOKEN_MALFORMED'],
+    ['scope an array', { ...valid, scope: ['read'] as never }, 'TOKEN_MALFORMED'],
+    [
+      'string claims as strings',
+      { ...valid, jti: 'j', azp: 'c', client_id: 'c', scope: 'a b' },
+      'OK',
+    ],
   ])('%s -> %s', (_name, payload, expected) => {
     expect(code(payload)).toBe(expected);
   });
@@ -83,6 +97,26 @@ describe('checkClaims', () => {
     expect(result({ azp: 'other', token_use: 'access', client_id: 'c1' })).toBe('CLAIM_INVALID');
     expect(result({ token_use: 'access', client_id: 'c1' })).toBe('CLAIM_INVALID');
     expect(result({ azp: 'web', token_use: 'id', client_id: 'c1' })).toBe('CLAIM_INVALID');
-    expect(result({ azp: 'web', token_use: 'access', client_id: ['c1'] })).toBe('CLAIM_INVALID');
+    expect(result({ azp: 'web', token_use: 'access', client_id: ['c1'] })).toBe('TOKEN_MALFORMED');
+  });
+
+  // RFC 9449 §6.1 (DPoP), RFC 8705 §3.1 (mTLS), RFC 7800 §3: bindings this library does not check yet.
+  it.each<[string, string, unknown]>([
+    ['a DPoP-bound token (cnf.jkt)', 'CLAIM_INVALID', { jkt: 'q3ZCEU1Bt3U1WzVG7Kq1fxMZ1TKsi1Fq8' }],
+    ['a certificate-bound token (cnf.x5t#S256)', 'CLAIM_INVALID', { 'x5t#S256': 'bwcK0esc3ACC' }],
+    ['a key-bound token (cnf.jwk)', 'CLAIM_INVALID', { jwk: { kty: 'OKP', crv: 'Ed25519' } }],
+    ['an unknown confirmation method', 'CLAIM_INVALID', { 'x-acme': 1 }],
+    ['cnf a string', 'TOKEN_MALFORMED', 'jkt'],
+    ['cnf null', 'TOKEN_MALFORMED', null],
+    ['cnf an array', 'TOKEN_MALFORMED', [{ jkt: 'x' }]],
+    ['cnf empty (binds nothing)', 'OK', {}],
+  ])('%s -> %s', (_name, expected, cnf) => {
+    expect(code({ ...valid, cnf })).toBe(expected);
+  });
+
+  it('names cnf and why a bound token is refused', () => {
+    expect(check({ ...valid, cnf: { jkt: 'x' } })).toThrow(
+      expect.objectContaining({ code: 'CLAIM_INVALID', claim: 'cnf' }),
+    );
   });
 });
