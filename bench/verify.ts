@@ -3,7 +3,7 @@ import { createVerifier as createFastJwtVerifier } from 'fast-jwt';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 import { passportJwtSecret } from 'jwks-rsa';
-import { jwsCryptoParams } from '../lib/testing/sign-compact.js';
+import { jwsCryptoParams } from '../lib/jws/algorithms.js';
 import type { Profile, SectionResult, Target } from './harness.js';
 import {
   ALG_LABELS,

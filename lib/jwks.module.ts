@@ -17,14 +17,11 @@ import { TrustedIssuers } from './issuers/trusted-issuers.js';
 import { JwksKeyCache } from './keys/jwks-key-cache.js';
 import { KeyRevocations } from './keys/key-revocations.js';
 import type { JwksModuleOptions } from './options/jwks-module-options.interface.js';
-import { resolveJwksOptions } from './options/resolve-jwks-options.js';
-import { JWKS_OPTIONS } from './options/resolved-jwks-options.js';
-import { fromAuthorizationBearer } from './verification/extract-token.js';
+import { resolveJwksOptions, JWKS_OPTIONS } from './options/module-options.js';
 import { CloudflareAccessIdentity } from './presets/cloudflare-access-identity.js';
 import { JwksPassportRegistration } from './passport/jwks-passport-registration.js';
 import { JwksStrategy } from './passport/jwks.strategy.js';
-import { Clock } from './time/clock.js';
-import { SystemClock } from './time/system-clock.js';
+import { Clock, SystemClock } from './time/clock.js';
 import { JwtVerifier } from './verification/jwt-verifier.js';
 
 /**
@@ -39,8 +36,7 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     {
       provide: JWKS_OPTIONS,
       inject: [JWKS_MODULE_OPTIONS],
-      useFactory: (options: JwksModuleOptions) =>
-        resolveJwksOptions(options, fromAuthorizationBearer),
+      useFactory: (options: JwksModuleOptions) => resolveJwksOptions(options),
     },
     { provide: Clock, useClass: SystemClock },
     JwksHttpClient,

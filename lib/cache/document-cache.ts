@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
 import { Clock } from '../time/clock.js';
 import type { CachedDocument } from './cached-document.interface.js';
 import { SharedCopySeal } from './shared-copy-seal.js';

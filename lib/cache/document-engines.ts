@@ -1,6 +1,6 @@
 import { Inject, Injectable, type Logger } from '@nestjs/common';
 import { JwksEventCallbacks } from '../events/jwks-event-callbacks.js';
-import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
 import { Clock } from '../time/clock.js';
 import { DocumentCache } from './document-cache.js';
 import type { DocumentSource } from './document-source.interface.js';

@@ -1,4 +1,4 @@
-import { JwksError } from '../errors/jwks.error.js';
+import { JwksError } from '../errors/jwks-errors.js';
 import type { DocumentEntry, DocumentSource } from './document-source.interface.js';
 import { freshnessMs } from './freshness.js';
 import type { LoadPolicy } from './load-policy.js';

@@ -1,7 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { httpStatusOf } from '../errors/http-status-of.js';
-import { JwksError } from '../errors/jwks.error.js';
-import { messageOf } from '../errors/to-error.js';
+import { ERROR_ANSWERS, JwksError, messageOf } from '../errors/jwks-errors.js';
 
 /**
  * Logs the state changes of each issuer's document source once, not once per request: a failure
@@ -26,7 +24,7 @@ export class ProviderHealthLog {
         `${cause}; serving the last known ${this.noun} of ${issuer} until it recovers`,
       );
     } else {
-      const status = code === undefined ? 503 : httpStatusOf(code);
+      const status = code === undefined ? 503 : ERROR_ANSWERS[code].status;
       this.logger.error(`${cause}; no usable ${this.noun} for ${issuer}: its tokens get ${status}`);
     }
   }

@@ -1,9 +1,8 @@
 import type { Logger } from '@nestjs/common';
-import { JwksFetchFailedError } from '../errors/jwks-fetch-failed.error.js';
-import { toError } from '../errors/to-error.js';
+import { JwksFetchFailedError, toError } from '../errors/jwks-errors.js';
 import type { JwksEventCallbacks } from '../events/jwks-event-callbacks.js';
 import { DeadlineExceeded, waitAtMost } from '../http/with-deadline.js';
-import type { ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import type { ResolvedJwksOptions } from '../options/module-options.js';
 import type { Clock } from '../time/clock.js';
 import type { DocumentCache } from './document-cache.js';
 import type { DocumentEntry, DocumentSource } from './document-source.interface.js';

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { RepeatLog } from '../logging/repeat-log.js';
 import { isRecord } from '../options/option-checks.js';
-import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
 import { Clock } from '../time/clock.js';
 import { SharedStore } from './shared-store.js';
 
@@ -43,7 +43,7 @@ export class SharedCopySeal implements OnApplicationBootstrap, OnModuleDestroy {
     clock: Clock,
     private readonly store: SharedStore,
   ) {
-    this.secrets = options.sharedCacheSecrets;
+    this.secrets = options.sharedCacheSecret;
     this.log = new RepeatLog(this.logger, clock);
   }
 

@@ -1,11 +1,11 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { createCache } from 'cache-manager';
-import { messageOf } from '../errors/to-error.js';
+import { messageOf } from '../errors/jwks-errors.js';
 import { waitAtMost } from '../http/with-deadline.js';
 import { Clock } from '../time/clock.js';
-import type { SharedCache } from './shared-cache.interface.js';
-import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import type { SharedCache } from '../options/jwks-module-options.interface.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
 
 /** What the store answered: `value` is `undefined` when it holds nothing under the key. */
 export interface StoreAnswer {

@@ -4,17 +4,16 @@ import { DocumentEngines } from '../cache/document-engines.js';
 import type { FetchedEntry } from '../cache/document-source.interface.js';
 import { LOAD, type LoadPolicy } from '../cache/load-policy.js';
 import type { RefreshingDocuments } from '../cache/refreshing-documents.js';
-import { IssuerMismatchError } from '../errors/issuer-mismatch.error.js';
-import { JwksFetchFailedError } from '../errors/jwks-fetch-failed.error.js';
-import { MetadataInvalidError } from '../errors/metadata-invalid.error.js';
-import { messageOf } from '../errors/to-error.js';
+import {
+  IssuerMismatchError,
+  JwksFetchFailedError,
+  MetadataInvalidError,
+  messageOf,
+} from '../errors/jwks-errors.js';
 import { JwksHttpClient } from '../http/jwks-http-client.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
-import {
-  JWKS_OPTIONS,
-  type ResolvedIssuer,
-  type ResolvedJwksOptions,
-} from '../options/resolved-jwks-options.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
+import type { ResolvedIssuer } from '../options/issuer-options.js';
 import type { AuthorizationServerMetadata } from './authorization-server-metadata.interface.js';
 import { deriveMetadataUrls } from './derive-metadata-urls.js';
 import type { IssuerMetadata } from './issuer-metadata.interface.js';

@@ -1,6 +1,5 @@
-import { IssuerMismatchError } from '../errors/issuer-mismatch.error.js';
-import { MetadataInvalidError } from '../errors/metadata-invalid.error.js';
-import type { ResolvedIssuer } from '../options/resolved-jwks-options.js';
+import { IssuerMismatchError, MetadataInvalidError } from '../errors/jwks-errors.js';
+import type { ResolvedIssuer } from '../options/issuer-options.js';
 import { parseUrl, urlPolicyViolation } from '../options/url-policy.js';
 import type { AuthorizationServerMetadata } from './authorization-server-metadata.interface.js';
 import type { IssuerMetadata } from './issuer-metadata.interface.js';

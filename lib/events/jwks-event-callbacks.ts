@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { messageOf } from '../errors/to-error.js';
+import { messageOf } from '../errors/jwks-errors.js';
 import type {
   FetchErrorEvent,
   FetchEvent,
@@ -8,7 +8,7 @@ import type {
   RefreshEvent,
   VerificationEvent,
 } from '../options/jwks-events.interface.js';
-import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
 
 /** Calls the user's `events` callbacks; one that throws is logged once and never breaks verification. */
 @Injectable()

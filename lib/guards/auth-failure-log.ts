@@ -1,7 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { IssuerMismatchError } from '../errors/issuer-mismatch.error.js';
-import { JwksError } from '../errors/jwks.error.js';
-import { messageOf } from '../errors/to-error.js';
+import { IssuerMismatchError, JwksError, messageOf } from '../errors/jwks-errors.js';
 import { RepeatLog } from '../logging/repeat-log.js';
 import { Clock } from '../time/clock.js';
 import type { AuthFailure } from './error-response.js';

@@ -1,7 +1,9 @@
-import { InsufficientRoleError } from '../errors/insufficient-role.error.js';
-import { InsufficientScopeError } from '../errors/insufficient-scope.error.js';
-import { IssuerNotAllowedError } from '../errors/issuer-not-allowed.error.js';
-import type { JwksError } from '../errors/jwks.error.js';
+import {
+  InsufficientRoleError,
+  InsufficientScopeError,
+  IssuerNotAllowedError,
+  type JwksError,
+} from '../errors/jwks-errors.js';
 import type { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import type { VerifiedToken } from '../jws/jwt.types.js';
 import { missingRoles } from './roles-of.js';
@@ -23,7 +25,7 @@ export function brokenRule(
   const scopes = missingScopes(payload, rules.scopes);
   if (scopes.length > 0) return new InsufficientScopeError(scopes);
   if (rules.roles.length === 0) return undefined;
-  const roles = missingRoles(payload, issuers.require(issuer).rolesPath, rules.roles);
+  const roles = missingRoles(payload, issuers.require(issuer).rolesClaim, rules.roles);
   return roles.length > 0 ? new InsufficientRoleError(roles) : undefined;
 }
 

@@ -1,32 +1,10 @@
 import { HttpException } from '@nestjs/common';
-import { httpStatusOf, type AuthStatus } from '../errors/http-status-of.js';
-import { JwksError, type JwksErrorCode } from '../errors/jwks.error.js';
-
-/** Short and fixed: never the error's message, which may hold URLs or token contents. */
-const DESCRIPTIONS: Readonly<Record<JwksErrorCode, string>> = {
-  TOKEN_MISSING: 'Authentication required',
-  TOKEN_MALFORMED: 'The token is malformed',
-  TOKEN_EXPIRED: 'The token expired',
-  TOKEN_NOT_YET_VALID: 'The token is not yet valid',
-  ALG_NOT_ALLOWED: 'The token algorithm is not allowed',
-  ISSUER_UNTRUSTED: 'The token issuer is not trusted',
-  ISSUER_MISMATCH: 'The token issuer is not trusted',
-  AUDIENCE_MISMATCH: 'The token audience is invalid',
-  KEY_NOT_FOUND: 'The token signing key is unknown',
-  KEY_INVALID: 'The token signing key does not fit',
-  KEY_REVOKED: 'The token signing key was revoked',
-  SIGNATURE_INVALID: 'The token signature is invalid',
-  CLAIM_INVALID: 'The token claims are invalid',
-  TYPE_INVALID: 'The token type is not accepted',
-  PRINCIPAL_REFUSED: 'The token was refused by the application',
-  INSUFFICIENT_SCOPE: 'The token lacks a required scope',
-  INSUFFICIENT_ROLE: 'The token lacks a required role',
-  ISSUER_NOT_ALLOWED: 'The token issuer is not allowed here',
-  JWKS_FETCH_FAILED: 'The identity provider is unavailable',
-  JWKS_INVALID: 'The identity provider is unavailable',
-  METADATA_INVALID: 'The identity provider is unavailable',
-  OPTIONS_INVALID: 'The identity provider is unavailable',
-};
+import {
+  ERROR_ANSWERS,
+  type AuthStatus,
+  JwksError,
+  type JwksErrorCode,
+} from '../errors/jwks-errors.js';
 
 const REASONS: Readonly<Record<AuthStatus, string>> = {
   401: 'Unauthorized',
@@ -49,8 +27,7 @@ export interface AuthFailure {
  */
 export function toAuthFailure(error: unknown, requiredScopes?: readonly string[]): AuthFailure {
   const code = error instanceof JwksError ? error.code : 'TOKEN_MALFORMED';
-  const status = httpStatusOf(code);
-  const description = DESCRIPTIONS[code];
+  const { status, description } = ERROR_ANSWERS[code];
   const body = { statusCode: status, error: REASONS[status], message: description, code };
   return {
     code,

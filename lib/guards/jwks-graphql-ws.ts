@@ -1,6 +1,5 @@
 import { HttpException, Injectable } from '@nestjs/common';
-import { InsufficientScopeError } from '../errors/insufficient-scope.error.js';
-import { TokenMissingError } from '../errors/token-missing.error.js';
+import { InsufficientScopeError, TokenMissingError } from '../errors/jwks-errors.js';
 import { isApplicationError, JwksStrategy } from '../passport/jwks.strategy.js';
 import { principalHookFor } from '../passport/principal-hooks.js';
 import { AuthFailureLog } from './auth-failure-log.js';

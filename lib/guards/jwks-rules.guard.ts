@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { TokenMissingError } from '../errors/token-missing.error.js';
+import { TokenMissingError } from '../errors/jwks-errors.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import { AuthFailureLog } from './auth-failure-log.js';
 import { brokenRule, hasTokenRules } from './broken-rule.js';

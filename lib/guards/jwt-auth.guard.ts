@@ -6,8 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { JwksError } from '../errors/jwks.error.js';
-import { TokenMissingError } from '../errors/token-missing.error.js';
+import { type JwksError, TokenMissingError } from '../errors/jwks-errors.js';
 import { isApplicationError, JwksStrategy, type Authenticated } from '../passport/jwks.strategy.js';
 import { principalHookFor } from '../passport/principal-hooks.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';

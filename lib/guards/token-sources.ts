@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { TokenMalformedError } from '../errors/token-malformed.error.js';
-import { parseBearer } from '../jws/parse-bearer.js';
+import { TokenMalformedError } from '../errors/jwks-errors.js';
+import { parseBearer } from '../jws/decode-jws.js';
 import type { AuthRequest } from './request-from-context.js';
 
 /**

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/core';
 import { Public } from '../decorators/public.decorator.js';
 import { RolesMetadata } from '../decorators/roles.decorator.js';
-import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import { InvalidOptionsError } from '../errors/jwks-errors.js';
 import { JwksStrategy } from '../passport/jwks.strategy.js';
 import { hasTokenRules } from './broken-rule.js';
 import {

@@ -1,10 +1,13 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { InvalidJwksError } from '../errors/invalid-jwks.error.js';
-import { JwksFetchFailedError } from '../errors/jwks-fetch-failed.error.js';
-import { JwksError, type JwksErrorOptions } from '../errors/jwks.error.js';
-import { MetadataInvalidError } from '../errors/metadata-invalid.error.js';
-import type { FetchFunction } from '../options/fetch-function.interface.js';
-import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import {
+  InvalidJwksError,
+  JwksFetchFailedError,
+  JwksError,
+  type JwksErrorOptions,
+  MetadataInvalidError,
+} from '../errors/jwks-errors.js';
+import type { FetchFunction } from '../options/jwks-module-options.interface.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
 import { urlPolicyViolation } from '../options/url-policy.js';
 import { Clock } from '../time/clock.js';
 import { backoffDelay, parseRetryAfter } from './backoff-delay.js';

@@ -1,4 +1,4 @@
-import type { FetchFunction } from '../options/fetch-function.interface.js';
+import type { FetchFunction } from '../options/jwks-module-options.interface.js';
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
 

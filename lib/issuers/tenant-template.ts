@@ -1,6 +1,5 @@
-import { TENANT_PLACEHOLDER } from '../options/validate-issuer-options.js';
-import type { ResolvedIssuer } from '../options/resolved-jwks-options.js';
-import type { IssuerMatch } from './issuer-match.interface.js';
+import { TENANT_PLACEHOLDER, type ResolvedIssuer } from '../options/issuer-options.js';
+import type { IssuerMatch } from './trusted-issuers.js';
 
 /**
  * A multi-tenant issuer such as Entra ID's `https://login.microsoftonline.com/{tenantid}/v2.0`:
@@ -30,7 +29,7 @@ export class TenantTemplate {
     if (!iss.startsWith(prefix) || !iss.endsWith(suffix)) return undefined;
     const tenant = iss.slice(prefix.length, iss.length - suffix.length);
     if (/[/?#\s]/.test(tenant)) return undefined;
-    const allowed = this.config.tenant.allowed;
+    const allowed = this.config.allowedTenants;
     if (allowed !== undefined && !allowed.has(tenant)) return undefined;
     return { config: this.config, tenant };
   }

@@ -1,19 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LruMap } from '../cache/lru-map.js';
-import { describeUntrusted } from '../errors/describe-untrusted.js';
-import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
-import { messageOf } from '../errors/to-error.js';
+import { describeUntrusted, IssuerUntrustedError, messageOf } from '../errors/jwks-errors.js';
 import { RepeatLog } from '../logging/repeat-log.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
 import {
-  JWKS_OPTIONS,
   type ResolvedIssuer,
-  type ResolvedJwksOptions,
-} from '../options/resolved-jwks-options.js';
+  resolveIssuerOptions,
+  issuerProblems,
+  TENANT_PLACEHOLDER,
+} from '../options/issuer-options.js';
 import { Clock } from '../time/clock.js';
-import type { IssuerMatch } from './issuer-match.interface.js';
-import { resolvedIssuerProblems } from './resolved-issuer-problems.js';
 import { TenantTemplate } from './tenant-template.js';
-import { resolveIssuerOptions } from '../options/resolve-issuer-options.js';
+import type { IssuerOptions } from '../options/jwks-module-options.interface.js';
 
 /**
  * The one answer to "is this `iss` trusted, and with which options", for the verifier, discovery and
@@ -47,7 +45,7 @@ export class TrustedIssuers {
     this.refusals = new LruMap(options.maxIssuers);
     for (const config of options.issuers.values()) {
       this.byKey.set(config.issuer, config);
-      for (const iss of [config.issuer, ...config.aliases]) {
+      for (const iss of [config.issuer, ...config.issuerAliases]) {
         if (TenantTemplate.isTemplate(iss)) this.templates.push(new TenantTemplate(iss, config));
         else this.exact.set(iss, { config, tenant: undefined });
       }
@@ -156,7 +154,7 @@ export class TrustedIssuers {
     const config =
       options === undefined || problems.length > 0
         ? undefined
-        : resolveIssuerOptions(options, this.options.moduleAlgorithms);
+        : resolveIssuerOptions(options, this.options.algorithms);
     if (config === undefined) {
       this.refusals.set(iss, true);
       return null;
@@ -166,4 +164,35 @@ export class TrustedIssuers {
     this.answers.set(iss, answer);
     return answer;
   }
+}
+
+/** The trusted issuer a token's `iss` names. */
+export interface IssuerMatch {
+  readonly config: ResolvedIssuer;
+  /**
+   * For a `{tenantid}` issuer, the tenant the `iss` names: the token's tenant claim must be this
+   * very tenant once its signature is verified.
+   */
+  readonly tenant: string | undefined;
+}
+
+/**
+ * Why an answer of `resolveIssuer` for `iss` cannot be trusted: every rule of a configured issuer
+ * (URLs, https, algorithms, an audience rule), and it must describe exactly that `iss`, with algorithms among the
+ * module's (what tokens are first checked against) and no aliases or templates of its own.
+ */
+export function resolvedIssuerProblems(
+  iss: string,
+  options: IssuerOptions,
+  module: ResolvedJwksOptions,
+): string[] {
+  const problems = issuerProblems(options, 'resolveIssuer(iss)', module);
+  if (problems.length > 0) return problems;
+  if (options.issuer !== iss) problems.push('its issuer is not the iss it was asked about');
+  const outside = (options.algorithms ?? []).filter((alg) => !module.algorithms.includes(alg));
+  if (outside.length > 0) problems.push(`algorithms ${outside.join(', ')} are not the module's`);
+  if (options.issuerAliases !== undefined || iss.includes(TENANT_PLACEHOLDER)) {
+    problems.push('a resolved issuer has no aliases or templates');
+  }
+  return problems;
 }

@@ -1,10 +1,8 @@
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { isJwsAlgorithm } from '../options/jws-algorithms.js';
-import { algorithmMismatch } from './algorithm-fits-key.js';
+import { isJwsAlgorithm, algorithmMismatch } from '../jws/algorithms.js';
 import type { ImportedKey } from './imported-key.interface.js';
 import { hasRocaFingerprint } from './roca-fingerprint.js';
-import { describeUntrusted } from '../errors/describe-untrusted.js';
-import { messageOf } from '../errors/to-error.js';
+import { describeUntrusted, messageOf } from '../errors/jwks-errors.js';
 
 /**
  * The outcome of importing one JWKS entry: a key, or why it was left out (`kind` groups entries for

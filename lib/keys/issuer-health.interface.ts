@@ -1,4 +1,4 @@
-import type { JwksErrorCode } from '../errors/jwks.error.js';
+import type { JwksErrorCode } from '../errors/jwks-errors.js';
 
 /** How one issuer's keys stand, for health checks. */
 export interface IssuerHealth {

@@ -1,8 +1,7 @@
 import { createPublicKey } from 'node:crypto';
-import { JwksFetchFailedError } from '../errors/jwks-fetch-failed.error.js';
-import { messageOf } from '../errors/to-error.js';
+import { JwksFetchFailedError, messageOf } from '../errors/jwks-errors.js';
 import { DeadlineExceeded, waitAtMost } from '../http/with-deadline.js';
-import type { JwksClientLike } from './jwks-client-like.interface.js';
+import type { JwksClientLike } from '../options/jwks-module-options.interface.js';
 
 /** The source named in messages and logs for keys from a jwks-rsa client. */
 export const JWKS_CLIENT_SOURCE = 'jwks-rsa JwksClient';

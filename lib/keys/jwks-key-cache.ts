@@ -8,10 +8,9 @@ import { IssuerDiscoveryService } from '../discovery/issuer-discovery.service.js
 import { JwksEventCallbacks } from '../events/jwks-event-callbacks.js';
 import { JwksHttpClient } from '../http/jwks-http-client.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
-import type { JwsAlgorithm } from '../options/jws-algorithms.js';
-import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
-import { JwksError } from '../errors/jwks.error.js';
-import { KeyRevokedError } from '../errors/key-revoked.error.js';
+import type { JwsAlgorithm } from '../jws/algorithms.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
+import { JwksError, KeyRevokedError, toError } from '../errors/jwks-errors.js';
 import { Clock } from '../time/clock.js';
 import type { ImportedKey } from './imported-key.interface.js';
 import { KeyRevocations, type KeyReference } from './key-revocations.js';
@@ -20,7 +19,6 @@ import type { ListedKey } from './listed-key.interface.js';
 import { JWKS_CLIENT_SOURCE, jwksFromClient } from './jwks-from-client.js';
 import { KeySet } from './key-set.js';
 import { keyForToken, type SecretOrKeyProvider } from './secret-or-key-provider.js';
-import { toError } from '../errors/to-error.js';
 import { logKeySet } from './key-set-log.js';
 
 /**

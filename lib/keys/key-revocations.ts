@@ -11,7 +11,7 @@ import { SharedCopySeal } from '../cache/shared-copy-seal.js';
 import { SharedStore } from '../cache/shared-store.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import { isRecord } from '../options/option-checks.js';
-import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
 import { Clock } from '../time/clock.js';
 import type { ImportedKey } from './imported-key.interface.js';
 

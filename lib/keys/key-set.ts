@@ -1,8 +1,5 @@
-import { InvalidJwksError } from '../errors/invalid-jwks.error.js';
-import { InvalidKeyError } from '../errors/invalid-key.error.js';
-import { KeyNotFoundError } from '../errors/key-not-found.error.js';
-import type { JwsAlgorithm } from '../options/jws-algorithms.js';
-import { algorithmMismatch } from './algorithm-fits-key.js';
+import { InvalidJwksError, InvalidKeyError, KeyNotFoundError } from '../errors/jwks-errors.js';
+import { type JwsAlgorithm, algorithmMismatch } from '../jws/algorithms.js';
 import type { ImportedKey } from './imported-key.interface.js';
 import { importJwk } from './import-jwk.js';
 

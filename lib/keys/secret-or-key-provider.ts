@@ -1,12 +1,10 @@
 import type { KeyObject } from 'node:crypto';
-import { checkHeader } from '../jws/check-header.js';
-import { decodeJwt } from '../jws/decode-jwt.js';
+import { checkHeader, decodeJwt } from '../jws/decode-jws.js';
 import type { TrustedIssuers } from '../issuers/trusted-issuers.js';
-import type { JwsAlgorithm } from '../options/jws-algorithms.js';
-import type { ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import { type JwsAlgorithm, requireSignature } from '../jws/algorithms.js';
+import type { ResolvedJwksOptions } from '../options/module-options.js';
 import type { Clock } from '../time/clock.js';
-import { checkIssuerClaims, checkIssuerHeader } from '../verification/issuer-rules.js';
-import { requireSignature } from '../verification/verify-signature.js';
+import { checkIssuerClaims, checkIssuerHeader } from '../issuers/issuer-rules.js';
 import type { ImportedKey } from './imported-key.interface.js';
 
 /**
@@ -45,7 +43,7 @@ export interface KeyLookup {
 export async function keyForToken(token: string, lookup: KeyLookup): Promise<string> {
   const { options, issuers } = lookup;
   const { header, payload, signingInput, signature } = decodeJwt(token, options.maxTokenLength);
-  const alg = checkHeader(header, options.algorithms, [...options.algorithms]);
+  const alg = checkHeader(header, options.acceptedAlgorithms);
   const found = issuers.match(payload.iss);
   const match = found instanceof Promise ? await found : found;
   const { issuer } = match.config;

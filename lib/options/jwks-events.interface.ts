@@ -1,4 +1,4 @@
-import type { JwksError, JwksErrorCode } from '../errors/jwks.error.js';
+import type { JwksError, JwksErrorCode } from '../errors/jwks-errors.js';
 
 /** A fetch of an issuer's metadata or JWKS failed (after retries). */
 export interface FetchErrorEvent {

@@ -1,9 +1,5 @@
-import type { SharedCache } from '../cache/shared-cache.interface.js';
-import type { JwksClientLike } from '../keys/jwks-client-like.interface.js';
-import type { FetchFunction } from './fetch-function.interface.js';
 import type { JwksEvents } from './jwks-events.interface.js';
-import type { JwsAlgorithm } from './jws-algorithms.js';
-import type { TokenExtractor } from './token-extractor.interface.js';
+import type { JwsAlgorithm } from '../jws/algorithms.js';
 
 /** One trusted identity provider. */
 export interface IssuerOptions {
@@ -159,4 +155,49 @@ export interface JwksModuleOptions {
   fetch?: FetchFunction;
   /** Most answers of `resolveIssuer` kept; configured issuers do not count and are never evicted. @defaultValue 100 */
   maxIssuers?: number;
+}
+
+/**
+ * How provider documents are requested: the platform's `fetch` by default. Supply your own to send
+ * them through a proxy or a custom dispatcher (undici's `fetch` with an `Agent`), or to resolve a
+ * provider's host differently; nestjs-jwks still applies its timeout, size limit, redirect and
+ * https rules around it.
+ */
+export type FetchFunction = (input: URL, init: RequestInit) => Promise<Response>;
+
+/**
+ * Finds the raw token in a request (Express, Fastify, a GraphQL context's `req`, a WebSocket handshake).
+ * Returns `undefined` or `null` when the request carries none.
+ */
+export type TokenExtractor = (request: unknown) => string | null | undefined;
+
+/**
+ * What the library uses of a `cache-manager` `Cache` (the `cache` option, or the application's
+ * `CACHE_MANAGER`). Structural, so a `Cache` from either cache-manager 6 or 7, loaded as CommonJS
+ * or as an ES module, fits: their nominal types differ between those worlds.
+ */
+export interface SharedCache {
+  /** The value under `key`, or `undefined`/`null` when there is none. */
+  get(key: string): Promise<unknown>;
+  /** Stores `value` under `key` for `ttl` milliseconds (the store's default when unset). */
+  set(key: string, value: unknown, ttl?: number): Promise<unknown>;
+  /** Removes the value under `key`. */
+  del(key: string): Promise<unknown>;
+}
+
+/**
+ * The part of a jwks-rsa `JwksClient` an issuer can take its keys from (`jwksClient` option), for
+ * teams that configured one (a custom `fetcher`, `requestAgent`, `requestHeaders`). No dependency
+ * on jwks-rsa: any object with this method will do.
+ */
+export interface JwksClientLike {
+  /** The keys of the issuer's JWKS, with their `kid` and `alg` if any. */
+  getSigningKeys(): Promise<
+    ReadonlyArray<{
+      kid?: string;
+      alg?: string;
+      /** The key in PEM. */
+      getPublicKey(): string;
+    }>
+  >;
 }

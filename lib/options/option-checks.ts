@@ -1,4 +1,4 @@
-import { isJwsAlgorithm } from './jws-algorithms.js';
+import { isJwsAlgorithm } from '../jws/algorithms.js';
 import { parseUrl, urlPolicyViolation } from './url-policy.js';
 
 /** Each check adds what is wrong with one value to `problems`, naming its path. */

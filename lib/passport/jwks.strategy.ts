@@ -2,10 +2,7 @@ import { HttpException, Injectable, ServiceUnavailableException } from '@nestjs/
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
 import { Strategy, type SecretOrKeyProvider } from 'passport-jwt';
-import { httpStatusOf } from '../errors/http-status-of.js';
-import { JwksError } from '../errors/jwks.error.js';
-import { PrincipalRefusedError } from '../errors/principal-refused.error.js';
-import { toError } from '../errors/to-error.js';
+import { ERROR_ANSWERS, JwksError, PrincipalRefusedError, toError } from '../errors/jwks-errors.js';
 import type { JwtPayload, JwtUser, VerifiedToken } from '../jws/jwt.types.js';
 import { JwtVerifier } from '../verification/jwt-verifier.js';
 import { attachVerifiedToken, type AuthRequest } from '../guards/request-from-context.js';
@@ -125,7 +122,7 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
     const { success, fail, error } = this;
     const refuse = (thrown: unknown) => {
       if (thrown instanceof HttpException || isApplicationError(thrown)) return error(thrown);
-      const status = thrown instanceof JwksError ? httpStatusOf(thrown.code) : 401;
+      const status = thrown instanceof JwksError ? ERROR_ANSWERS[thrown.code].status : 401;
       if (status === 503) return error(new ServiceUnavailableException());
       return fail('Bearer error="invalid_token"', status);
     };

@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import { InvalidOptionsError } from '../errors/jwks-errors.js';
 import type { JwtVerifier } from '../verification/jwt-verifier.js';
 
 // Keyed by the verifier, which is one per JwksModule instance: two apps in one process never share.

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { IssuerUntrustedError } from '../errors/issuer-untrusted.error.js';
-import { JwksFetchFailedError } from '../errors/jwks-fetch-failed.error.js';
+import { IssuerUntrustedError, JwksFetchFailedError } from '../errors/jwks-errors.js';
 import { JwksHttpClient } from '../http/jwks-http-client.js';
 import { JwtVerifier } from '../verification/jwt-verifier.js';
-import { parseBearer } from '../jws/parse-bearer.js';
+import { parseBearer } from '../jws/decode-jws.js';
 import { CF_ACCESS_COOKIE } from './cloudflare-access.preset.js';
 import type { CloudflareIdentity } from './cloudflare-access.types.js';
 

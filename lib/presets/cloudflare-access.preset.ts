@@ -1,5 +1,5 @@
 import type { IssuerOptions } from '../options/jwks-module-options.interface.js';
-import { fromCookie, fromHeader } from '../verification/extract-token.js';
+import { fromCookie, fromHeader } from '../options/token-extractors.js';
 import { checkPresetInput } from './preset-input.js';
 
 /** The header Cloudflare Access adds to every request it lets through to your origin. */

@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import { InvalidOptionsError } from '../errors/jwks-errors.js';
 import type { IssuerOptions } from '../options/jwks-module-options.interface.js';
 import { presetInputProblems } from './preset-input.js';
 

@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import { InvalidOptionsError } from '../errors/jwks-errors.js';
 import { isNonBlankString, isStringOrList } from '../options/option-checks.js';
 
 /**

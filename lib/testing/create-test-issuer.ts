@@ -1,8 +1,7 @@
 import { generateKeyPairSync, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { JwsAlgorithm } from '../options/jws-algorithms.js';
-import { signCompact } from './sign-compact.js';
+import { type JwsAlgorithm, signCompact } from '../jws/algorithms.js';
 import type { SignOptions, TestIssuer, TestIssuerOptions } from './test-issuer.interface.js';
 
 interface SigningKey {

@@ -1,4 +1,4 @@
-import type { JwsAlgorithm } from '../options/jws-algorithms.js';
+import type { JwsAlgorithm } from '../jws/algorithms.js';
 import type { IssuerOptions } from '../options/jwks-module-options.interface.js';
 
 /** How `createTestIssuer` sets itself up. */

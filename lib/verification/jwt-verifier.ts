@@ -1,25 +1,23 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { describeUntrusted } from '../errors/describe-untrusted.js';
-import { InvalidOptionsError } from '../errors/invalid-options.error.js';
-import type { JwksErrorCode } from '../errors/jwks.error.js';
-import { TokenMalformedError } from '../errors/token-malformed.error.js';
+import {
+  describeUntrusted,
+  InvalidOptionsError,
+  type JwksErrorCode,
+  TokenMalformedError,
+} from '../errors/jwks-errors.js';
 import { JwksEventCallbacks } from '../events/jwks-event-callbacks.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import { JwksKeyCache } from '../keys/jwks-key-cache.js';
 import { KeySet } from '../keys/key-set.js';
-import type { JwsAlgorithm } from '../options/jws-algorithms.js';
-import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/resolved-jwks-options.js';
+import { type JwsAlgorithm, requireSignature } from '../jws/algorithms.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions, deepFreeze } from '../options/module-options.js';
 import { algorithmProblems } from '../options/option-checks.js';
 import { Clock } from '../time/clock.js';
-import { checkIssuerClaims, checkIssuerHeader } from './issuer-rules.js';
-import { checkHeader } from '../jws/check-header.js';
-import { decodeJws, decodeJwt } from '../jws/decode-jwt.js';
-import { deepFreeze } from '../options/deep-freeze.js';
-import { extractToken } from './extract-token.js';
+import { checkIssuerClaims, checkIssuerHeader } from '../issuers/issuer-rules.js';
+import { checkHeader, decodeJws, decodeJwt, parseBearer } from '../jws/decode-jws.js';
+import { extractToken } from '../options/token-extractors.js';
 import type { JoseHeader, VerifiedToken } from '../jws/jwt.types.js';
-import { parseBearer } from '../jws/parse-bearer.js';
 import { VerifiedTokenCache, type CachedVerification } from './verified-token-cache.js';
-import { requireSignature } from './verify-signature.js';
 
 /**
  * The one verification path, for the guard and for programmatic use (WebSocket gateways,
@@ -38,8 +36,8 @@ export class JwtVerifier implements OnApplicationBootstrap {
     private readonly clock: Clock,
     private readonly events: JwksEventCallbacks,
   ) {
-    this.allowedList = Object.freeze([...options.algorithms]);
-    const max = options.verifiedTokenCacheMax;
+    this.allowedList = Object.freeze([...options.acceptedAlgorithms]);
+    const max = options.verifiedTokenCache;
     this.cache = max > 0 ? new VerifiedTokenCache(max) : undefined;
   }
 
@@ -54,7 +52,9 @@ export class JwtVerifier implements OnApplicationBootstrap {
   /** Says, at every start, what lets in more than usual: `audience: false`, the development bypass. */
   onApplicationBootstrap(): void {
     const logger = new Logger(JwtVerifier.name);
-    const anyAudience = [...this.options.issuers.values()].filter((issuer) => issuer.anyAudience);
+    const anyAudience = [...this.options.issuers.values()].filter(
+      (issuer) => issuer.audience === false,
+    );
     if (anyAudience.length > 0) {
       logger.warn(
         `audience: false on ${anyAudience.map(({ issuer }) => issuer).join(', ')}: tokens are accepted whatever their aud, those minted for any other API included (RFC 8725 §3.9). Only for ID-token-style issuers whose tokens no other API accepts.`,
@@ -116,7 +116,7 @@ export class JwtVerifier implements OnApplicationBootstrap {
       compact,
       this.options.maxTokenLength,
     );
-    const alg = checkHeader(header, this.options.algorithms, this.allowedList);
+    const alg = checkHeader(header, this.options.acceptedAlgorithms);
     // The unverified iss only selects among trusted issuers; anything else stops here, offline.
     const found = this.issuers.match(payload.iss);
     const match = found instanceof Promise ? await found : found;
@@ -161,7 +161,7 @@ export class JwtVerifier implements OnApplicationBootstrap {
     const source = 'the supplied JWKS';
     const jws = decodeJws(compactOf(token), this.options.maxTokenLength);
     const { kid } = jws.header;
-    const alg = checkHeader(jws.header, new Set(algorithms), algorithms);
+    const alg = checkHeader(jws.header, new Set(algorithms));
     const keys = KeySet.fromJwks(jwks, source).require(source, kid, alg, this.clock.now());
     requireSignature(alg, keys, jws.signingInput, jws.signature, source, kid);
     return { header: jws.header, payload: jws.payloadBytes };

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { LruMap } from '../cache/lru-map.js';
-import type { JwsAlgorithm } from '../options/jws-algorithms.js';
+import type { JwsAlgorithm } from '../jws/algorithms.js';
 import type { VerifiedToken } from '../jws/jwt.types.js';
 
 /** A verification kept for its exact token string. */

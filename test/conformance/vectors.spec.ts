@@ -12,7 +12,7 @@ import {
   type JwsAlgorithm,
 } from '../../lib/index.js';
 import { importJwk } from '../../lib/keys/import-jwk.js';
-import { verifySignature } from '../../lib/verification/verify-signature.js';
+import { verifySignature } from '../../lib/jws/algorithms.js';
 
 // Independent vectors, kept as published with their licences: see vectors/README.md.
 // (jest's ESM runtime has import.meta.url, not import.meta.dirname)

@@ -5,7 +5,7 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
-import { signCompact } from '../../lib/testing/sign-compact.js';
+import { signCompact } from '../../lib/jws/algorithms.js';
 
 /** Each class of token and its percent of the traffic; stable is the largest, for a steady p99. */
 const WEIGHTS = {

@@ -8,8 +8,7 @@ import type { FetchedEntry } from '../../../lib/cache/document-source.interface.
 import { LOAD } from '../../../lib/cache/load-policy.js';
 import { JwksEventCallbacks } from '../../../lib/events/jwks-event-callbacks.js';
 import type { FetchErrorEvent, JwksModuleOptions } from '../../../lib/index.js';
-import { resolveJwksOptions } from '../../../lib/options/resolve-jwks-options.js';
-import { fromAuthorizationBearer } from '../../../lib/verification/extract-token.js';
+import { resolveJwksOptions } from '../../../lib/options/module-options.js';
 import { ManualClock } from '../../fixtures/manual-clock.js';
 
 const ISSUER = 'https://idp.unit.test';
@@ -29,19 +28,16 @@ class QuietLogger extends Logger {
 function setup(options: Partial<JwksModuleOptions> = {}) {
   const clock = new ManualClock(0);
   const failures: FetchErrorEvent[] = [];
-  const resolved = resolveJwksOptions(
-    {
-      issuers: [{ issuer: ISSUER, jwksUri: `${ISSUER}/jwks`, audience: 'api' }],
-      cacheTtl: 100,
-      minCacheTtl: 1,
-      staleTtl: 1000,
-      cooldown: 10,
-      timeout: 0.05,
-      events: { onFetchError: (event) => failures.push(event) },
-      ...options,
-    },
-    fromAuthorizationBearer,
-  );
+  const resolved = resolveJwksOptions({
+    issuers: [{ issuer: ISSUER, jwksUri: `${ISSUER}/jwks`, audience: 'api' }],
+    cacheTtl: 100,
+    minCacheTtl: 1,
+    staleTtl: 1000,
+    cooldown: 10,
+    timeout: 0.05,
+    events: { onFetchError: (event) => failures.push(event) },
+    ...options,
+  });
   const shared = new SharedStore(resolved, clock);
   const store = new DocumentCache(
     resolved,

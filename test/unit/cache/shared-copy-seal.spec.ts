@@ -4,8 +4,7 @@ import { createCache } from 'cache-manager';
 import { SharedCopySeal, type SharedCopyKind } from '../../../lib/cache/shared-copy-seal.js';
 import { SharedStore } from '../../../lib/cache/shared-store.js';
 import type { JwksModuleOptions } from '../../../lib/index.js';
-import { resolveJwksOptions } from '../../../lib/options/resolve-jwks-options.js';
-import { fromAuthorizationBearer } from '../../../lib/verification/extract-token.js';
+import { resolveJwksOptions } from '../../../lib/options/module-options.js';
 import { ManualClock } from '../../fixtures/manual-clock.js';
 import { RecordingLogger } from '../../fixtures/recording-logger.js';
 
@@ -20,10 +19,10 @@ const COPY = {
 };
 
 function seal(options: Partial<JwksModuleOptions> = {}) {
-  const resolved = resolveJwksOptions(
-    { issuers: [{ issuer: ISSUER, audience: 'api' }], ...options },
-    fromAuthorizationBearer,
-  );
+  const resolved = resolveJwksOptions({
+    issuers: [{ issuer: ISSUER, audience: 'api' }],
+    ...options,
+  });
   const clock = new ManualClock(0);
   return new SharedCopySeal(resolved, clock, new SharedStore(resolved, clock));
 }

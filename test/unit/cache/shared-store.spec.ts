@@ -3,8 +3,7 @@ import { ConsoleLogger, Logger } from '@nestjs/common';
 import { createCache, type Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import { SharedStore } from '../../../lib/cache/shared-store.js';
-import { resolveJwksOptions } from '../../../lib/options/resolve-jwks-options.js';
-import { fromAuthorizationBearer } from '../../../lib/verification/extract-token.js';
+import { resolveJwksOptions } from '../../../lib/options/module-options.js';
 import { ManualClock } from '../../fixtures/manual-clock.js';
 import { RecordingLogger } from '../../fixtures/recording-logger.js';
 
@@ -35,15 +34,12 @@ const CONTROL_SYNC_INTERVAL = 5;
 
 const store = (cache: Cache, clock = new ManualClock(0)) =>
   new SharedStore(
-    resolveJwksOptions(
-      {
-        issuers: [{ issuer: 'https://i.test', audience: 'https://api.test' }],
-        cache,
-        sharedCacheTimeout: 0.05,
-        controlSyncInterval: CONTROL_SYNC_INTERVAL,
-      },
-      fromAuthorizationBearer,
-    ),
+    resolveJwksOptions({
+      issuers: [{ issuer: 'https://i.test', audience: 'https://api.test' }],
+      cache,
+      sharedCacheTimeout: 0.05,
+      controlSyncInterval: CONTROL_SYNC_INTERVAL,
+    }),
     clock,
   );
 

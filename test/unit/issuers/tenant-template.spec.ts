@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { TenantTemplate } from '../../../lib/issuers/tenant-template.js';
-import { resolveIssuerOptions } from '../../../lib/options/resolve-issuer-options.js';
+import { resolveIssuerOptions } from '../../../lib/options/issuer-options.js';
 
 const TEMPLATE = 'https://login.example.test/{tenantid}/v2.0';
 const config = (allowedTenants?: string[]) =>

@@ -1,12 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { TrustedIssuers } from '../../../lib/issuers/trusted-issuers.js';
-import { SystemClock } from '../../../lib/time/system-clock.js';
+import { SystemClock } from '../../../lib/time/clock.js';
 import type { IssuerOptions, JwksModuleOptions } from '../../../lib/index.js';
-import { resolveJwksOptions } from '../../../lib/options/resolve-jwks-options.js';
-import { fromAuthorizationBearer } from '../../../lib/verification/extract-token.js';
+import { resolveJwksOptions } from '../../../lib/options/module-options.js';
 
 const registry = (options: JwksModuleOptions) =>
-  new TrustedIssuers(resolveJwksOptions(options, fromAuthorizationBearer), new SystemClock());
+  new TrustedIssuers(resolveJwksOptions(options), new SystemClock());
 
 describe('TrustedIssuers', () => {
   const issuers = registry({
@@ -97,7 +96,7 @@ describe('TrustedIssuers', () => {
     for (const iss of Object.keys(answers).slice(0, 4)) {
       expect(await dynamic.resolve(iss)).toBeNull();
     }
-    expect((await dynamic.resolve('https://any.test'))?.config.anyAudience).toBe(true);
+    expect((await dynamic.resolve('https://any.test'))?.config.audience).toBe(false);
   });
 
   it('keeps trusted answers through a flood of made-up issuers', async () => {

@@ -7,8 +7,7 @@ import { SharedStore } from '../../../lib/cache/shared-store.js';
 import { TrustedIssuers } from '../../../lib/issuers/trusted-issuers.js';
 import { AUDIT_EVERY, KeyRevocations } from '../../../lib/keys/key-revocations.js';
 import type { SharedCache } from '../../../lib/index.js';
-import { resolveJwksOptions } from '../../../lib/options/resolve-jwks-options.js';
-import { fromAuthorizationBearer } from '../../../lib/verification/extract-token.js';
+import { resolveJwksOptions } from '../../../lib/options/module-options.js';
 import { ManualClock } from '../../fixtures/manual-clock.js';
 import { RecordingLogger } from '../../fixtures/recording-logger.js';
 
@@ -41,15 +40,12 @@ function sharedStore(cache: SharedCache = createCache()) {
 
 /** One instance's revocations over `cache`, the store every instance shares. */
 function instance(cache: SharedCache, secret?: string | string[], clock = new ManualClock(0)) {
-  const options = resolveJwksOptions(
-    {
-      issuers: TENANTS.map((issuer) => ({ issuer, jwksUri: `${issuer}/jwks`, audience: 'api' })),
-      cache,
-      controlSyncInterval: 5,
-      ...(secret === undefined ? {} : { sharedCacheSecret: secret }),
-    },
-    fromAuthorizationBearer,
-  );
+  const options = resolveJwksOptions({
+    issuers: TENANTS.map((issuer) => ({ issuer, jwksUri: `${issuer}/jwks`, audience: 'api' })),
+    cache,
+    controlSyncInterval: 5,
+    ...(secret === undefined ? {} : { sharedCacheSecret: secret }),
+  });
   const store = new SharedStore(options, clock);
   const seal = new SharedCopySeal(options, clock, store);
   return new KeyRevocations(options, store, seal, new TrustedIssuers(options, clock), clock);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { IssuerOptions } from '../../../lib/index.js';
-import { validateJwksOptions } from '../../../lib/options/validate-jwks-options.js';
+import { validateJwksOptions } from '../../../lib/options/module-options.js';
 import { auth0 } from '../../../lib/presets/auth0.preset.js';
 import { cloudflareAccess } from '../../../lib/presets/cloudflare-access.preset.js';
 import { cognito } from '../../../lib/presets/cognito.preset.js';

@@ -1,14 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { resolveJwksOptions } from '../../../lib/options/resolve-jwks-options.js';
-import { fromAuthorizationBearer } from '../../../lib/verification/extract-token.js';
-import { checkClaims } from '../../../lib/verification/check-claims.js';
+import { resolveJwksOptions } from '../../../lib/options/module-options.js';
+import { checkClaims } from '../../../lib/issuers/issuer-rules.js';
 import type { JwtPayload } from '../../../lib/jws/jwt.types.js';
 
 const ISS = 'https://idp.example.com';
-const options = resolveJwksOptions(
-  { issuers: [{ issuer: ISS, audience: ['api-a', 'api-b'], requiredClaims: ['sub'] }] },
-  fromAuthorizationBearer,
-);
+const options = resolveJwksOptions({
+  issuers: [{ issuer: ISS, audience: ['api-a', 'api-b'], requiredClaims: ['sub'] }],
+});
 const issuer = options.issuers.get(ISS)!;
 const NOW = 1_800_000_000_000;
 const SEC = NOW / 1000;
@@ -64,27 +62,23 @@ describe('checkClaims', () => {
   });
 
   it('accepts any audience, or none, with audience: false', () => {
-    const open = resolveJwksOptions(
-      { issuers: [{ issuer: ISS, audience: false }] },
-      fromAuthorizationBearer,
-    ).issuers.get(ISS)!;
+    const open = resolveJwksOptions({ issuers: [{ issuer: ISS, audience: false }] }).issuers.get(
+      ISS,
+    )!;
     expect(() => checkClaims({ ...valid, aud: undefined }, open, NOW, TOLERANCE)).not.toThrow();
     expect(() => checkClaims({ ...valid, aud: 'other' }, open, NOW, TOLERANCE)).not.toThrow();
   });
 
   it('checks azp against authorizedParty and claims against expectedClaims', () => {
-    const strict = resolveJwksOptions(
-      {
-        issuers: [
-          {
-            issuer: ISS,
-            authorizedParty: ['web', 'cli'],
-            expectedClaims: { token_use: 'access', client_id: ['c1', 'c2'] },
-          },
-        ],
-      },
-      fromAuthorizationBearer,
-    ).issuers.get(ISS)!;
+    const strict = resolveJwksOptions({
+      issuers: [
+        {
+          issuer: ISS,
+          authorizedParty: ['web', 'cli'],
+          expectedClaims: { token_use: 'access', client_id: ['c1', 'c2'] },
+        },
+      ],
+    }).issuers.get(ISS)!;
     const result = (extra: Record<string, unknown>) => {
       try {
         checkClaims({ ...valid, ...extra }, strict, NOW, TOLERANCE);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { decodeJwt } from '../../../lib/jws/decode-jwt.js';
+import { decodeJwt, checkHeader, parseBearer } from '../../../lib/jws/decode-jws.js';
 import { b64url } from '../../fixtures/sign-jwt.js';
+import type { JoseHeader } from '../../../lib/jws/jwt.types.js';
 
 const header = b64url({ alg: 'RS256', kid: 'k' });
 const payload = b64url({ iss: 'https://i', exp: 1 });
@@ -72,5 +73,47 @@ describe('decodeJwt', () => {
       }),
       { numRuns: 3000, seed: 7 },
     );
+  });
+});
+
+describe('checkHeader', () => {
+  const allowed = new Set(['RS256', 'ES256'] as const);
+  const code = (h: Record<string, unknown>) => {
+    try {
+      checkHeader(h as JoseHeader, allowed);
+      return 'OK';
+    } catch (error) {
+      return (error as { code: string }).code;
+    }
+  };
+  it.each([
+    [{ alg: 'RS256', kid: 'a' }, 'OK'],
+    [{ alg: 'ES256' }, 'OK'],
+    [{ alg: 'none' }, 'ALG_NOT_ALLOWED'],
+    [{ alg: 'HS256' }, 'ALG_NOT_ALLOWED'],
+    [{ alg: 'PS256' }, 'ALG_NOT_ALLOWED'],
+    [{ alg: 7 }, 'TOKEN_MALFORMED'],
+    [{}, 'TOKEN_MALFORMED'],
+    [{ alg: 'RS256', kid: 7 }, 'TOKEN_MALFORMED'],
+    [{ alg: 'RS256', kid: 'k'.repeat(2000) }, 'TOKEN_MALFORMED'],
+    [{ alg: 'RS256', crit: ['exp'], exp: 1 }, 'TOKEN_MALFORMED'],
+    [{ alg: 'RS256', crit: ['b64'], b64: false }, 'TOKEN_MALFORMED'],
+    [{ alg: 'RS256', b64: false }, 'TOKEN_MALFORMED'],
+  ])('%j -> %s', (h, expected) => {
+    expect(code(h)).toBe(expected);
+  });
+});
+
+describe('parseBearer', () => {
+  it.each([
+    ['Bearer abc.def.ghi', 'abc.def.ghi'],
+    ['bearer abc', 'abc'],
+    ['BEARER   abc', 'abc'],
+    ['Basic abc', undefined],
+    ['Bearer', undefined],
+    ['Bearer a b', 'a b'],
+    ['Bearerabc', undefined],
+  ])('%p -> %p', (value, expected) => {
+    expect(parseBearer(value)).toBe(expected);
   });
 });

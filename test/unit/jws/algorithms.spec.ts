@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { JwsAlgorithm } from '../../../lib/index.js';
-import { algorithmMismatch } from '../../../lib/keys/algorithm-fits-key.js';
+import { algorithmMismatch } from '../../../lib/jws/algorithms.js';
 
 describe('algorithmMismatch', () => {
   type Row = [

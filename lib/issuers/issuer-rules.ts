@@ -1,11 +1,65 @@
-import { AudienceMismatchError } from '../errors/audience-mismatch.error.js';
-import { ClaimInvalidError } from '../errors/claim-invalid.error.js';
-import { describeUntrusted } from '../errors/describe-untrusted.js';
-import { TokenExpiredError } from '../errors/token-expired.error.js';
-import { TokenMalformedError } from '../errors/token-malformed.error.js';
-import { TokenNotYetValidError } from '../errors/token-not-yet-valid.error.js';
-import type { ResolvedIssuer } from '../options/resolved-jwks-options.js';
-import type { JwtPayload } from '../jws/jwt.types.js';
+import {
+  AlgorithmNotAllowedError,
+  IssuerUntrustedError,
+  TypeInvalidError,
+  AudienceMismatchError,
+  ClaimInvalidError,
+  describeUntrusted,
+  TokenExpiredError,
+  TokenMalformedError,
+  TokenNotYetValidError,
+} from '../errors/jwks-errors.js';
+import type { JwsAlgorithm } from '../jws/algorithms.js';
+import { type ResolvedIssuer, normalizeTyp } from '../options/issuer-options.js';
+import type { IssuerMatch } from './trusted-issuers.js';
+import type { JoseHeader, JwtPayload } from '../jws/jwt.types.js';
+
+/**
+ * Refuses an `alg` outside the issuer's own allow-list: each issuer signs with what it signs with,
+ * whatever the others of the module allow.
+ * @throws AlgorithmNotAllowedError (`ALG_NOT_ALLOWED`)
+ */
+export function requireIssuerAlgorithm(config: ResolvedIssuer, alg: JwsAlgorithm): void {
+  if (!config.algorithms.includes(alg)) throw new AlgorithmNotAllowedError(alg, config.algorithms);
+}
+
+/**
+ * The matched issuer's rules on the header, before any key is looked up: its own algorithms, its
+ * `typ`. One place for the verifier and for `secretOrKeyProvider()`, so both paths hold a token to
+ * the same rules.
+ * @throws AlgorithmNotAllowedError, TypeInvalidError
+ */
+export function checkIssuerHeader(
+  config: ResolvedIssuer,
+  header: JoseHeader,
+  alg: JwsAlgorithm,
+): void {
+  requireIssuerAlgorithm(config, alg);
+  if (
+    config.typ !== undefined &&
+    !(typeof header.typ === 'string' && normalizeTyp(header.typ) === config.typ)
+  ) {
+    throw new TypeInvalidError(config.issuer, config.typ, header.typ);
+  }
+}
+
+/**
+ * The matched issuer's rules on the claims: a tenant's token must be that tenant's own, then
+ * times, audience, `azp`, expected and required claims.
+ * @throws IssuerUntrustedError, and what `checkClaims` throws.
+ */
+export function checkIssuerClaims(
+  match: IssuerMatch,
+  payload: JwtPayload,
+  now: number,
+  toleranceMs: number,
+): void {
+  const { config, tenant } = match;
+  if (tenant !== undefined && payload[config.tenantClaim] !== tenant) {
+    throw new IssuerUntrustedError(payload.iss);
+  }
+  checkClaims(payload, config, now, toleranceMs);
+}
 
 /**
  * RFC 7519 §4.1 claim types, time and audience checks plus the issuer's required claims, at `now`
@@ -31,14 +85,16 @@ export function checkClaims(
   if (iat !== undefined && now + toleranceMs < iat * 1000) {
     throw new TokenNotYetValidError('iat', new Date(iat * 1000));
   }
-  if (issuer.audiences !== undefined && !hasAudience(payload.aud, issuer.audiences)) {
-    throw new AudienceMismatchError(issuer.issuer, [...issuer.audiences]);
+  // `false` accepts any audience on purpose; `undefined`: the issuer binds the client instead.
+  const { audience, authorizedParty } = issuer;
+  if (audience && !hasAudience(payload.aud, audience)) {
+    throw new AudienceMismatchError(issuer.issuer, [...audience]);
   }
   for (const claim of issuer.requiredClaims) {
     if (payload[claim] === undefined) throw new ClaimInvalidError(claim, 'is required');
   }
   // OIDC Core §2: azp names the client the token was issued to (Keycloak, Google).
-  if (issuer.authorizedParties !== undefined && !hasValue(payload.azp, issuer.authorizedParties)) {
+  if (authorizedParty !== undefined && !hasValue(payload.azp, authorizedParty)) {
     throw new ClaimInvalidError('azp', 'is not an authorized party');
   }
   for (const [claim, accepted] of issuer.expectedClaims) {
@@ -117,7 +173,8 @@ function numericDate(payload: JwtPayload, claim: 'exp' | 'nbf' | 'iat'): number 
 
 function hasAudience(aud: unknown, accepted: ReadonlySet<string>): boolean {
   if (typeof aud === 'string') return accepted.has(aud);
-  return (
-    Array.isArray(aud) && aud.some((value) => typeof value === 'string' && accepted.has(value))
-  );
+  if (!Array.isArray(aud)) return false;
+  for (let index = 0; index < aud.length; index++)
+    if (accepted.has(aud[index] as string)) return true;
+  return false;
 }

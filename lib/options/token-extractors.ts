@@ -1,6 +1,6 @@
-import { TokenMalformedError } from '../errors/token-malformed.error.js';
-import type { TokenExtractor } from '../options/token-extractor.interface.js';
-import { parseBearer } from '../jws/parse-bearer.js';
+import { TokenMalformedError } from '../errors/jwks-errors.js';
+import type { TokenExtractor } from './jwks-module-options.interface.js';
+import { parseBearer } from '../jws/decode-jws.js';
 
 /** `Authorization: Bearer <token>` with a case-insensitive scheme: the default extractor. */
 export const fromAuthorizationBearer: TokenExtractor = (request) => {

@@ -1,7 +1,7 @@
-import { LruMap } from '../cache/lru-map.js';
-import { TokenMalformedError } from '../errors/token-malformed.error.js';
+import { TokenMalformedError, AlgorithmNotAllowedError } from '../errors/jwks-errors.js';
 import type { JoseHeader, JwtPayload } from './jwt.types.js';
 import { strictJsonViolation } from './strict-json.js';
+import type { JwsAlgorithm } from './algorithms.js';
 
 /** A compact JWS split and decoded, nothing trusted yet; the payload may be any bytes. */
 export interface DecodedJws {
@@ -54,14 +54,17 @@ export function decodeJwt(token: string, maxLength: number): DecodedJwt {
   return jws as DecodedJwt;
 }
 
-// An issuer's tokens share a handful of headers: each is decoded and checked once, then reused
-// (frozen, as every caller gets the same object). Bounded, so made-up headers only churn it.
-const headers = new LruMap<string, JoseHeader>(256);
+// An issuer's tokens share a handful of headers: each is decoded once, then reused (frozen, as
+// every caller gets the same object). Emptied when full, so made-up headers cost a re-decode of the
+// few real ones, never memory.
+const MAX_HEADERS = 256;
+const headers = new Map<string, JoseHeader>();
 
 function decodeHeader(segment: string): JoseHeader {
   const known = headers.get(segment);
   if (known !== undefined) return known;
   const header = Object.freeze(parseObject(decodeSegment(segment, 'header'), 'header'));
+  if (headers.size >= MAX_HEADERS) headers.clear();
   headers.set(segment, header as unknown as JoseHeader);
   return header as unknown as JoseHeader;
 }
@@ -121,4 +124,46 @@ function hasZeroTrailingBits(segment: string): boolean {
 
 function malformed(reason: string): TokenMalformedError {
   return new TokenMalformedError(reason);
+}
+
+const MAX_KID_LENGTH = 1024;
+
+/**
+ * Header rules that hold whatever the issuer: `alg` from the allow-list (so `none` and HS* never
+ * reach key selection, RFC 8725 §3.1), a string `kid`, no `crit` extension we do not implement
+ * (RFC 7515 §4.1.11 requires rejecting them) and no unencoded payload (RFC 7797 `b64: false`).
+ * `jwk`, `jku`, `x5u` and `x5c` are never read: keys come only from the configured issuer's JWKS.
+ * @throws AlgorithmNotAllowedError, TokenMalformedError
+ */
+export function checkHeader(header: JoseHeader, allowed: ReadonlySet<JwsAlgorithm>): JwsAlgorithm {
+  const { alg, kid, crit } = header;
+  if (typeof alg !== 'string')
+    throw new TokenMalformedError('header alg is missing or not a string');
+  if (!allowed.has(alg as JwsAlgorithm)) throw new AlgorithmNotAllowedError(alg, [...allowed]);
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length > MAX_KID_LENGTH)) {
+    throw new TokenMalformedError(
+      `header kid must be a string of at most ${MAX_KID_LENGTH} characters`,
+    );
+  }
+  if (crit !== undefined)
+    throw new TokenMalformedError('header crit names extensions this verifier does not implement');
+  if (header.b64 !== undefined && header.b64 !== true) {
+    throw new TokenMalformedError('unencoded payloads (b64: false) are not accepted');
+  }
+  return alg as JwsAlgorithm;
+}
+
+const SCHEME = 'bearer';
+
+/**
+ * The credentials of an `Authorization: Bearer <token>` value, or `undefined` for another scheme
+ * (RFC 6750 §2.1; RFC 9110 §11.1: the scheme is case-insensitive). What follows the scheme is returned
+ * even when it is no valid b64token, so a broken token is reported as malformed rather than missing.
+ * No regex: the header is attacker-controlled, and this runs on every request.
+ */
+export function parseBearer(value: string): string | undefined {
+  if (value.length <= SCHEME.length || value[SCHEME.length] !== ' ') return undefined;
+  if (value.slice(0, SCHEME.length).toLowerCase() !== SCHEME) return undefined;
+  const token = value.slice(SCHEME.length + 1).trim();
+  return token === '' ? undefined : token;
 }
