@@ -20,14 +20,14 @@ export { SystemClock } from './time/clock.js';
 export { TrustedIssuers } from './issuers/trusted-issuers.js';
 export type { IssuerMatch } from './issuers/trusted-issuers.js';
 export { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
-export type { AuthorizationServerMetadata } from './discovery/authorization-server-metadata.interface.js';
+export type { AuthorizationServerMetadata } from './discovery/metadata-source.js';
 export { JwksKeyCache } from './keys/jwks-key-cache.js';
-export type { ImportedKey } from './keys/imported-key.interface.js';
-export type { ListedKey } from './keys/listed-key.interface.js';
+export type { ImportedKey } from './keys/key-set.js';
+export type { ListedKey } from './keys/jwks-key-cache.js';
 export type { KeyReference } from './keys/key-revocations.js';
 export type { SecretOrKeyProvider } from './keys/secret-or-key-provider.js';
 export type { JwksClientLike } from './options/jwks-module-options.interface.js';
-export type { IssuerHealth } from './keys/issuer-health.interface.js';
+export type { IssuerHealth } from './keys/jwks-key-cache.js';
 export { JwksHealthIndicator, type JwksHealthResult } from './health/jwks.health.js';
 export { JwtVerifier } from './verification/jwt-verifier.js';
 export type {

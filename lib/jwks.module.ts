@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { DocumentCache } from './cache/document-cache.js';
-import { SharedCopySeal } from './cache/shared-copy-seal.js';
 import { SharedStore } from './cache/shared-store.js';
-import { DocumentEngines } from './cache/document-engines.js';
+import { EngineContext } from './cache/document-engine.js';
+import { MetadataSource } from './discovery/metadata-source.js';
+import { JwksSource } from './keys/jwks-source.js';
 import { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
 import { AuthFailureLog } from './guards/auth-failure-log.js';
 import { JwksEventCallbacks } from './events/jwks-event-callbacks.js';
@@ -41,10 +41,10 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     { provide: Clock, useClass: SystemClock },
     JwksHttpClient,
     SharedStore,
-    SharedCopySeal,
-    DocumentCache,
     JwksEventCallbacks,
-    DocumentEngines,
+    EngineContext,
+    MetadataSource,
+    JwksSource,
     TrustedIssuers,
     IssuerDiscoveryService,
     KeyRevocations,

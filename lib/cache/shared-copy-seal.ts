@@ -1,21 +1,11 @@
 import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
-import { RepeatLog } from '../logging/repeat-log.js';
 import { isRecord } from '../options/option-checks.js';
-import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
-import { Clock } from '../time/clock.js';
-import { SharedStore } from './shared-store.js';
 
 /** What a shared copy holds; bound into its MAC, so a copy of one kind never passes for another. */
 export type SharedCopyKind = 'metadata' | 'jwks' | 'revoked' | 'revoked-version';
 
-const NAMES: Readonly<Record<SharedCopyKind, string>> = {
+/** How a log line names each kind. */
+export const COPY_NAMES: Readonly<Record<SharedCopyKind, string>> = {
   metadata: 'metadata',
   jwks: 'JWKS',
   revoked: 'revocations',
@@ -25,88 +15,61 @@ const NAMES: Readonly<Record<SharedCopyKind, string>> = {
 // Bound into every MAC too: a MAC the same secret made for anything else never verifies here.
 const DOMAIN = 'nestjs-jwks:v1';
 
+/** Why a stored copy is not taken: a reason of a few fixed words, summed per reason in the log. */
+export type Unsealed = { readonly content: Record<string, unknown> } | { readonly ignored: string };
+
 /**
- * Authenticates the copies instances share through the store (`sharedCacheSecret`): each carries
- * `mac`, an HMAC-SHA256 over a canonical JSON of its kind, issuer and content, so whoever can
- * write the store cannot make an instance trust a key, a `jwks_uri` or a revocation list the
- * provider or an operator never gave. A copy that fails is ignored and logged in aggregate. Without
- * a secret, copies are trusted as they are, which startup says once when the store is shared.
+ * `content` as stored: with `mac`, an HMAC-SHA256 by the first secret over a canonical JSON of its
+ * kind, issuer and content (`sharedCacheSecret`), or as it is without a secret.
  */
-@Injectable()
-export class SharedCopySeal implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('SharedKeyCache');
-  private readonly log: RepeatLog;
-  private readonly secrets: readonly KeyObject[];
+export function seal<T extends object>(
+  secrets: readonly KeyObject[],
+  kind: SharedCopyKind,
+  issuer: string,
+  content: T,
+): T & { mac?: string } {
+  const secret = secrets[0];
+  if (secret === undefined) return content;
+  return { ...content, mac: macOf(secret, kind, issuer, content).toString('base64url') };
+}
 
-  constructor(
-    @Inject(JWKS_OPTIONS) options: ResolvedJwksOptions,
-    clock: Clock,
-    private readonly store: SharedStore,
-  ) {
-    this.secrets = options.sharedCacheSecret;
-    this.log = new RepeatLog(this.logger, clock);
+/**
+ * The content of a stored copy (without `mac`) when its MAC verifies with any of the secrets, or
+ * when there are none; `undefined` when nothing is stored; else why it is ignored. Whoever can
+ * write the store cannot make an instance trust a key, a `jwks_uri` or a revocation list the
+ * provider or an operator never gave.
+ */
+export function unseal(
+  secrets: readonly KeyObject[],
+  kind: SharedCopyKind,
+  issuer: string,
+  stored: unknown,
+): Unsealed | undefined {
+  if (stored === undefined || stored === null) return undefined;
+  const { mac, ...content } = isRecord(stored) ? stored : {};
+  if (secrets.length === 0) return isRecord(stored) ? { content } : undefined;
+  if (!isRecord(stored) || typeof mac !== 'string') {
+    return { ignored: 'it carries no MAC (written without sharedCacheSecret?)' };
   }
+  return verifies(secrets, Buffer.from(mac, 'base64url'), kind, issuer, content)
+    ? { content }
+    : { ignored: 'its MAC does not verify with sharedCacheSecret' };
+}
 
-  onApplicationBootstrap(): void {
-    if (this.secrets.length > 0 || !this.store.shared) return;
-    this.logger.log(
-      'Copies read from the shared store (metadata, key sets, revocations) are trusted as they are: whoever can write the store can make this API accept tokens. Set sharedCacheSecret to authenticate them.',
-    );
-  }
-
-  onModuleDestroy(): void {
-    this.log.flush();
-  }
-
-  /** `content` as stored: with its `mac` (by the first secret), or as it is without a secret. */
-  seal<T extends object>(kind: SharedCopyKind, issuer: string, content: T): T & { mac?: string } {
-    const secret = this.secrets[0];
-    if (secret === undefined) return content;
-    return { ...content, mac: macOf(secret, kind, issuer, content).toString('base64url') };
-  }
-
-  /**
-   * The content of a stored copy (without `mac`) when its MAC verifies with any of the secrets, or
-   * when there is no secret; `undefined` when there is no copy, or when it fails (then counted and
-   * logged).
-   */
-  open(kind: SharedCopyKind, issuer: string, stored: unknown): Record<string, unknown> | undefined {
-    if (stored === undefined || stored === null) return undefined; // none: nothing was ignored
-    const mac = isRecord(stored) ? stored.mac : undefined;
-    const content = isRecord(stored) ? { ...stored } : undefined;
-    delete content?.mac;
-    if (this.secrets.length === 0) return content;
-    if (content === undefined || typeof mac !== 'string') {
-      this.ignore(kind, issuer, 'it carries no MAC (written without sharedCacheSecret?)');
-      return undefined;
-    }
-    if (!this.verifies(Buffer.from(mac, 'base64url'), kind, issuer, content)) {
-      this.ignore(kind, issuer, 'its MAC does not verify with sharedCacheSecret');
-      return undefined;
-    }
-    return content;
-  }
-
-  /** Counts a copy ignored for `reason` (a constant: repeats are summed per reason). */
-  ignore(kind: SharedCopyKind, issuer: string, reason: string): void {
-    const subject = issuer === '' ? `the ${NAMES[kind]}` : `the ${NAMES[kind]} of ${issuer}`;
-    this.log.note(`${kind} ${issuer} ${reason}`, {
-      level: 'warn',
-      first: () => `Ignored a shared copy of ${subject}: ${reason}`,
-      repeats: (count, seconds) =>
-        `Ignored ${count} more shared copies of ${subject} in the last ${seconds} s: ${reason}`,
+function verifies(
+  secrets: readonly KeyObject[],
+  mac: Buffer,
+  kind: SharedCopyKind,
+  issuer: string,
+  content: object,
+): boolean {
+  try {
+    return secrets.some((secret) => {
+      const expected = macOf(secret, kind, issuer, content);
+      return mac.length === expected.length && timingSafeEqual(mac, expected);
     });
-  }
-
-  private verifies(mac: Buffer, kind: SharedCopyKind, issuer: string, content: object): boolean {
-    try {
-      return this.secrets.some((secret) => {
-        const expected = macOf(secret, kind, issuer, content);
-        return mac.length === expected.length && timingSafeEqual(mac, expected);
-      });
-    } catch {
-      return false; // content no JSON serialiser can write (too deep, a BigInt): not ours
-    }
+  } catch {
+    return false; // content no JSON serialiser can write (too deep, a BigInt): not ours
   }
 }
 

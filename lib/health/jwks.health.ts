@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
-import type { IssuerHealth } from '../keys/issuer-health.interface.js';
-import { JwksKeyCache } from '../keys/jwks-key-cache.js';
+import { type IssuerHealth, JwksKeyCache } from '../keys/jwks-key-cache.js';
 
 /** What `isHealthy` reports under its key: terminus' result shape, with each issuer's details. */
 export interface JwksHealthResult {

@@ -10,11 +10,6 @@ import type { FetchFunction } from '../options/jwks-module-options.interface.js'
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
 import { urlPolicyViolation } from '../options/url-policy.js';
 import { Clock } from '../time/clock.js';
-import { backoffDelay, parseRetryAfter } from './backoff-delay.js';
-import { parseCacheControl } from './parse-cache-control.js';
-import { platformFetch } from './platform-fetch.js';
-import { BodyTooLargeError, readLimitedBody } from './read-limited-body.js';
-import { redirectTarget } from './redirect-target.js';
 import { DeadlineExceeded, withDeadline } from './with-deadline.js';
 
 /** What is being fetched, for messages: "Unable to fetch JWKS from ...". */
@@ -165,4 +160,122 @@ function parseJson(url: string, text: string, document: FetchedKind): unknown {
     if (document === 'metadata') throw new MetadataInvalidError(url, reason);
     throw new JwksFetchFailedError(url, reason, { document });
   }
+}
+
+const BASE_MS = 200;
+const CAP_MS = 10_000;
+
+/**
+ * Exponential backoff with full jitter (a random delay in [0, min(cap, base·2^attempt)]), so many API
+ * instances that lost the provider at the same moment do not retry in lockstep. A server's
+ * `Retry-After` wins when given, up to the same cap.
+ */
+export function backoffDelay(attempt: number, retryAfterMs?: number, random = Math.random): number {
+  if (retryAfterMs !== undefined) return Math.min(CAP_MS, retryAfterMs);
+  return Math.floor(random() * Math.min(CAP_MS, BASE_MS * 2 ** attempt));
+}
+
+/** `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3), in ms from `now`. */
+export function parseRetryAfter(header: string | null, now: number): number | undefined {
+  if (header === null) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * The freshness lifetime, in seconds, that a `Cache-Control` header grants a shared-nothing private
+ * cache (RFC 9111 §5.2.2): `max-age`, or 0 for `no-store` / `no-cache` (we may keep the document for
+ * stale-if-error, but must revalidate before trusting it as fresh). `undefined` when the header says
+ * nothing usable, so the configured default applies.
+ */
+export function parseCacheControl(header: string | null | undefined): number | undefined {
+  if (!header) return undefined;
+  let maxAge: number | undefined;
+  for (const part of header.split(',')) {
+    const [rawName = '', rawValue] = part.split('=', 2);
+    const name = rawName.trim().toLowerCase();
+    if (name === 'no-store' || name === 'no-cache') return 0;
+    if (name === 'max-age' && maxAge === undefined && rawValue !== undefined) {
+      maxAge = parseDeltaSeconds(rawValue.trim().replace(/^"(.*)"$/, '$1'));
+    }
+  }
+  return maxAge;
+}
+
+// RFC 9111 §1.2.2: delta-seconds is 1*DIGIT; anything else is ignored rather than guessed at.
+function parseDeltaSeconds(value: string): number | undefined {
+  return /^\d{1,10}$/.test(value) ? Number(value) : undefined;
+}
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
+/**
+ * The platform's `fetch`, through the proxy the environment names (`HTTPS_PROXY`, `HTTP_PROXY`,
+ * `NO_PROXY`, as curl reads them) when it names one: Node's own `fetch` ignores them. undici is
+ * loaded only then.
+ */
+export function platformFetch(environment: NodeJS.ProcessEnv = process.env): FetchFunction {
+  if (!PROXY_VARIABLES.some((name) => environment[name])) {
+    return (input, init) => globalThis.fetch(input, init);
+  }
+  const proxied = import('undici').then(({ EnvHttpProxyAgent, fetch }) => {
+    const dispatcher = new EnvHttpProxyAgent();
+    return (input: URL, init: RequestInit) =>
+      fetch(input, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
+  });
+  return async (input, init) => (await proxied)(input, init);
+}
+
+/** Thrown when a body exceeds the byte limit; the stream is cancelled so memory stays flat. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`response body exceeds ${limit} bytes`);
+  }
+}
+
+/**
+ * Reads a response body as UTF-8, cancelling the stream as soon as it passes `limit` bytes: a
+ * misconfigured or hostile endpoint must not make every API instance buffer gigabytes.
+ */
+export async function readLimitedBody(response: Response, limit: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel();
+    throw new BodyTooLargeError(limit);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw new BodyTooLargeError(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
+/** Most redirects followed for one provider request; a loop ends here. */
+export const MAX_REDIRECTS = 3;
+
+/**
+ * Where a redirect leads, or why it is not followed: past {@link MAX_REDIRECTS}, without a valid
+ * `Location`, or from https to anything else (a downgrade would hand the key set to anyone on the
+ * path). The URL policy is checked again on the target by the caller.
+ */
+export function redirectTarget(from: URL, location: string | null, hop: number): URL | string {
+  if (hop >= MAX_REDIRECTS) return `more than ${MAX_REDIRECTS} redirects`;
+  const next = location === null ? null : URL.parse(location, from.href);
+  if (next === null) return 'a redirect without a valid Location';
+  if (from.protocol === 'https:' && next.protocol !== 'https:') {
+    return `redirect from https to ${next.protocol} refused`;
+  }
+  return next;
 }

@@ -1,25 +1,19 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { DocumentCache } from '../cache/document-cache.js';
-import { DocumentEngines } from '../cache/document-engines.js';
-import type { DocumentEntry, FetchedEntry } from '../cache/document-source.interface.js';
-import { dependencyOf, LOAD, type LoadPolicy } from '../cache/load-policy.js';
-import type { RefreshingDocuments } from '../cache/refreshing-documents.js';
+import { DocumentEngine, EngineContext } from '../cache/document-engine.js';
+import type { DocumentEntry } from '../cache/document-source.js';
+import { LOAD } from '../cache/load-policy.js';
+import { SharedStore } from '../cache/shared-store.js';
 import { IssuerDiscoveryService } from '../discovery/issuer-discovery.service.js';
+import { JwksError, KeyRevokedError, toError, type JwksErrorCode } from '../errors/jwks-errors.js';
 import { JwksEventCallbacks } from '../events/jwks-event-callbacks.js';
-import { JwksHttpClient } from '../http/jwks-http-client.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import type { JwsAlgorithm } from '../jws/algorithms.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
-import { JwksError, KeyRevokedError, toError } from '../errors/jwks-errors.js';
 import { Clock } from '../time/clock.js';
-import type { ImportedKey } from './imported-key.interface.js';
+import { JwksSource } from './jwks-source.js';
 import { KeyRevocations, type KeyReference } from './key-revocations.js';
-import type { IssuerHealth } from './issuer-health.interface.js';
-import type { ListedKey } from './listed-key.interface.js';
-import { JWKS_CLIENT_SOURCE, jwksFromClient } from './jwks-from-client.js';
-import { KeySet } from './key-set.js';
+import { KeySet, type ImportedKey } from './key-set.js';
 import { keyForToken, type SecretOrKeyProvider } from './secret-or-key-provider.js';
-import { logKeySet } from './key-set-log.js';
 
 /**
  * Every trusted issuer's keys, kept by the document engine: imported `KeyObject`s in memory (a hit
@@ -28,42 +22,21 @@ import { logKeySet } from './key-set-log.js';
  */
 @Injectable()
 export class JwksKeyCache implements OnApplicationBootstrap {
-  private readonly logger = new Logger(JwksKeyCache.name);
-  private readonly sets: RefreshingDocuments<KeySet>;
+  private readonly sets: DocumentEngine<KeySet>;
 
   /** @internal Nest injects it with the module's own providers. */
   constructor(
     @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
     private readonly issuers: TrustedIssuers,
     private readonly discovery: IssuerDiscoveryService,
-    private readonly http: JwksHttpClient,
     private readonly events: JwksEventCallbacks,
     private readonly revocations: KeyRevocations,
-    private readonly documents: DocumentCache,
+    private readonly store: SharedStore,
     private readonly clock: Clock,
-    engines: DocumentEngines,
+    source: JwksSource,
+    context: EngineContext,
   ) {
-    this.sets = engines.create(
-      {
-        kind: 'jwks',
-        noun: 'keys',
-        fetch: (issuer, policy) => this.fetch(issuer, policy),
-        validate: (_issuer, body, source) => KeySet.fromJwks(body, source),
-        installed: (issuer, entry, previous, policy) => {
-          logKeySet(this.logger, issuer, entry.value, previous);
-          this.events.refresh({
-            issuer,
-            source: entry.origin,
-            uri: entry.document.source,
-            reason: policy.reason,
-            keys: entry.value.keys.length,
-            skipped: entry.value.skipped.length,
-            fetchedAt: entry.document.fetchedAt,
-          });
-        },
-      },
-      this.logger,
-    );
+    this.sets = new DocumentEngine(source, context, new Logger(JwksKeyCache.name));
     issuers.onForgotten((issuer) => this.sets.forget(issuer));
   }
 
@@ -146,7 +119,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
       issuer === undefined ? [...this.issuers.inUse()] : [this.issuers.require(issuer).issuer];
     for (const name of names) {
       // The shared copies go first: a load started in between would otherwise bring them back.
-      await Promise.all([this.discovery.purge(name), this.documents.delete('jwks', name)]);
+      await Promise.all([this.discovery.purge(name), this.store.removeCopy('jwks', name)]);
       this.sets.forget(name);
     }
   }
@@ -219,18 +192,32 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     this.issuers.require(issuer);
     await this.sets.refresh(issuer);
   }
+}
 
-  private async fetch(issuer: string, policy: LoadPolicy): Promise<FetchedEntry<KeySet>> {
-    const { requestHeaders, jwksClient } = this.issuers.require(issuer);
-    if (jwksClient !== undefined) {
-      const body = await jwksFromClient(jwksClient, this.options.timeoutMs);
-      const value = KeySet.fromJwks(body, JWKS_CLIENT_SOURCE);
-      return { value, body, source: JWKS_CLIENT_SOURCE, maxAgeSeconds: undefined };
-    }
-    const uri = await this.discovery.getJwksUri(issuer, dependencyOf(policy));
-    const fetched = await this.http.getJson(uri, { headers: requestHeaders });
-    // Imported once, here: a broken set is refused before it reaches the shared store.
-    const value = KeySet.fromJwks(fetched.body, uri);
-    return { value, body: fetched.body, source: uri, maxAgeSeconds: fetched.maxAgeSeconds };
-  }
+/** One key of an issuer's set as `JwksKeyCache.listKeys` describes it. */
+export interface ListedKey {
+  readonly kid: string | undefined;
+  /** The JWK's own `alg`, when it names one. */
+  readonly alg: string | undefined;
+  readonly kty: 'RSA' | 'EC' | 'OKP';
+  /** Its RFC 7638 SHA-256 thumbprint (base64url): names it to `revokeKey` when it has no `kid`. */
+  readonly thumbprint: string;
+  readonly fetchedAt: Date;
+  readonly freshUntil: Date;
+  /** Fetched by this instance, or read from the shared store another instance filled. */
+  readonly source: 'network' | 'shared-cache';
+  /** `revoked` by an operator; `stale` past its freshness (served while a refresh runs or fails). */
+  readonly state: 'fresh' | 'stale' | 'revoked';
+}
+
+/** How one issuer's keys stand, for health checks. */
+export interface IssuerHealth {
+  /** `up` fresh keys; `degraded` stale keys serving while the provider fails; `down` no usable keys. */
+  readonly status: 'up' | 'degraded' | 'down';
+  /** Keys in the set in use. */
+  readonly keys: number;
+  /** Seconds since the set in use was fetched. */
+  readonly ageSeconds?: number;
+  /** The code of the last failed load, until a load succeeds. */
+  readonly lastError?: JwksErrorCode;
 }

@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { createCache } from 'cache-manager';
-import { sharedKey } from '../../../lib/cache/document-cache.js';
-import { SharedCopySeal } from '../../../lib/cache/shared-copy-seal.js';
 import { SharedStore } from '../../../lib/cache/shared-store.js';
 import { TrustedIssuers } from '../../../lib/issuers/trusted-issuers.js';
 import { AUDIT_EVERY, KeyRevocations } from '../../../lib/keys/key-revocations.js';
@@ -47,9 +45,12 @@ function instance(cache: SharedCache, secret?: string | string[], clock = new Ma
     ...(secret === undefined ? {} : { sharedCacheSecret: secret }),
   });
   const store = new SharedStore(options, clock);
-  const seal = new SharedCopySeal(options, clock, store);
-  return new KeyRevocations(options, store, seal, new TrustedIssuers(options, clock), clock);
+  return new KeyRevocations(options, store, new TrustedIssuers(options, clock), clock);
 }
+
+/** Where the store keeps the fleet's copies: the revocation version, an issuer's list. */
+const sharedKey = (kind: 'revoked' | 'revoked-version', issuer?: string) =>
+  issuer === undefined ? `nestjs-jwks:v1:${kind}` : `nestjs-jwks:v1:${kind}:${issuer}`;
 
 const kid = (id: string) => ({ kid: id, thumbprint: 'none' });
 

@@ -1,10 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { DocumentCache } from '../../../lib/cache/document-cache.js';
-import { SharedCopySeal } from '../../../lib/cache/shared-copy-seal.js';
 import { SharedStore } from '../../../lib/cache/shared-store.js';
-import { DocumentEngines } from '../../../lib/cache/document-engines.js';
-import type { FetchedEntry } from '../../../lib/cache/document-source.interface.js';
+import { DocumentEngine, EngineContext } from '../../../lib/cache/document-engine.js';
+import type { FetchedEntry } from '../../../lib/cache/document-source.js';
 import { LOAD } from '../../../lib/cache/load-policy.js';
 import { JwksEventCallbacks } from '../../../lib/events/jwks-event-callbacks.js';
 import type { FetchErrorEvent, JwksModuleOptions } from '../../../lib/index.js';
@@ -38,19 +36,14 @@ function setup(options: Partial<JwksModuleOptions> = {}) {
     events: { onFetchError: (event) => failures.push(event) },
     ...options,
   });
-  const shared = new SharedStore(resolved, clock);
-  const store = new DocumentCache(
-    resolved,
-    clock,
-    shared,
-    new SharedCopySeal(resolved, clock, shared),
-  );
-  const engines = new DocumentEngines(resolved, clock, store, new JwksEventCallbacks(resolved));
+  const store = new SharedStore(resolved, clock);
+  const context = new EngineContext(resolved, clock, store, new JwksEventCallbacks(resolved));
   const fetches: PendingFetch[] = [];
-  const engine = engines.create<string>(
+  const engine = new DocumentEngine<string>(
     {
       kind: 'jwks',
       noun: 'keys',
+      document: 'JWKS',
       fetch: () =>
         new Promise<FetchedEntry<string>>((resolve, reject) =>
           fetches.push({
@@ -59,12 +52,13 @@ function setup(options: Partial<JwksModuleOptions> = {}) {
             reject,
           }),
         ),
-      validate: (_issuer, body) => {
+      validate: (_issuer: string, body: unknown) => {
         const value = (body as { value?: unknown }).value;
         if (typeof value !== 'string') throw new Error('broken');
         return value;
       },
     },
+    context,
     new QuietLogger(),
   );
   /** Lets the engine's awaits (the store read) run, so a started fetch is registered. */
@@ -85,10 +79,10 @@ function setup(options: Partial<JwksModuleOptions> = {}) {
     fetches[1]!.reject(new Error('down'));
     await settle();
   };
-  return { clock, engine, engines, fetches, failures, store, settle, loadFirst, loadFirstThenFail };
+  return { clock, engine, context, fetches, failures, store, settle, loadFirst, loadFirstThenFail };
 }
 
-describe('RefreshingDocuments', () => {
+describe('DocumentEngine', () => {
   it('shares one load among concurrent callers with nothing in memory', async () => {
     const { engine, fetches, settle } = setup();
     const first = engine.get(ISSUER, LOAD.dependency);
@@ -219,12 +213,12 @@ describe('RefreshingDocuments', () => {
       fetchedAt,
       freshUntil: fetchedAt + 100_000,
     });
-    await store.set('jwks', ISSUER, document('shared', clock.now()));
+    await store.writeDocument('jwks', ISSUER, document('shared', clock.now()));
     expect(await engine.get(ISSUER)).toMatchObject({ value: 'shared', origin: 'shared-cache' });
     expect(fetches).toHaveLength(0);
 
     const other = setup();
-    await other.store.set('jwks', ISSUER, document(42, other.clock.now()));
+    await other.store.writeDocument('jwks', ISSUER, document(42, other.clock.now()));
     const loaded = other.engine.get(ISSUER, LOAD.dependency);
     await other.settle();
     expect(other.fetches).toHaveLength(1);
@@ -235,7 +229,7 @@ describe('RefreshingDocuments', () => {
 
   it('serves a stale shared copy to a cold instance whose fetch fails', async () => {
     const { clock, engine, fetches, store, settle, failures } = setup();
-    await store.set('jwks', ISSUER, {
+    await store.writeDocument('jwks', ISSUER, {
       body: { value: 'old' },
       source: 'shared',
       fetchedAt: clock.now() - 200_000,
@@ -252,7 +246,7 @@ describe('RefreshingDocuments', () => {
     const { clock, engine, fetches, store, settle } = setup({ maxCacheTtl: 200 });
     // Poisoned, or written by an instance whose clock or configuration went wrong: fresh ten years.
     const tenYears = 10 * 365 * 86_400_000;
-    await store.set('jwks', ISSUER, {
+    await store.writeDocument('jwks', ISSUER, {
       body: { value: 'frozen' },
       source: 'shared',
       fetchedAt: clock.now(),
@@ -274,14 +268,14 @@ describe('RefreshingDocuments', () => {
       fetchedAt: clock.now() + aheadSeconds * 1000,
       freshUntil: clock.now() + aheadSeconds * 1000 + 100_000,
     });
-    await store.set('jwks', ISSUER, copy(31));
+    await store.writeDocument('jwks', ISSUER, copy(31));
     const loaded = engine.get(ISSUER, LOAD.dependency);
     await settle();
     expect(fetches).toHaveLength(1);
     fetches[0]!.resolve('network');
     expect((await loaded).value).toBe('network');
-    await store.set('jwks', ISSUER, copy(29)); // within the tolerance: a clock a little ahead
-    expect((await store.get('jwks', ISSUER))?.body).toEqual({ value: 'ahead 29 s' });
+    await store.writeDocument('jwks', ISSUER, copy(29)); // within the tolerance: a clock a little ahead
+    expect((await store.readDocument('jwks', ISSUER))?.body).toEqual({ value: 'ahead 29 s' });
   });
 
   it('does not hold a failed prefetch against the first request', async () => {
@@ -298,17 +292,19 @@ describe('RefreshingDocuments', () => {
   });
 
   it('reports one failure once, even when a dependent load fails with it too', async () => {
-    const { engine, engines, fetches, settle, failures } = setup();
-    const dependent = engines.create<string>(
+    const { engine, context, fetches, settle, failures } = setup();
+    const dependent = new DocumentEngine<string>(
       {
         kind: 'metadata',
         noun: 'metadata',
+        document: 'metadata',
         fetch: async () => {
           await engine.get(ISSUER, LOAD.dependency);
           throw new Error('unreachable');
         },
         validate: () => 'never',
       },
+      context,
       new QuietLogger(),
     );
     const loaded = dependent.get(ISSUER, LOAD.dependency);
@@ -368,13 +364,13 @@ describe('RefreshingDocuments', () => {
     await loadFirst('v1');
     const refreshing = engine.refresh(ISSUER);
     await settle();
-    await store.delete('jwks', ISSUER);
+    await store.removeCopy('jwks', ISSUER);
     engine.forget(ISSUER);
     fetches[1]!.resolve('v2');
     expect((await refreshing).value).toBe('v2'); // its caller still gets an answer
     await settle();
     expect(engine.current(ISSUER)).toBeUndefined();
-    expect(await store.get('jwks', ISSUER)).toBeUndefined();
+    expect(await store.readDocument('jwks', ISSUER)).toBeUndefined();
   });
 
   it('answers a miss from the copy at hand when the issuer was forgotten meanwhile', async () => {
@@ -406,7 +402,7 @@ describe('RefreshingDocuments', () => {
     const { clock, engine, store, settle, loadFirstThenFail } = setup();
     await loadFirstThenFail();
     expect(engine.status(ISSUER).failure).toBeInstanceOf(Error);
-    await store.set('jwks', ISSUER, {
+    await store.writeDocument('jwks', ISSUER, {
       body: { value: 'from-b' },
       source: 'shared',
       fetchedAt: clock.now(),

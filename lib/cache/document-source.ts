@@ -1,6 +1,8 @@
-import type { CachedDocument } from './cached-document.interface.js';
-import type { DocumentKind } from './document-cache.js';
+import type { Logger } from '@nestjs/common';
 import type { LoadPolicy } from './load-policy.js';
+
+/** What a fetched document is: the issuer metadata or its key set. */
+export type DocumentKind = 'metadata' | 'jwks';
 
 /** A document in memory: what it was made into, and the document as fetched. */
 export interface DocumentEntry<T> {
@@ -19,11 +21,17 @@ export interface FetchedEntry<T> {
   readonly maxAgeSeconds: number | undefined;
 }
 
-/** What a kind of document (metadata, JWKS) tells the engine: how to fetch it and to check it. */
+/**
+ * What a kind of document (metadata, JWKS) tells the engine, in its own words: how to fetch it, to
+ * check it, and what to say about it. Each kind's class lives with its service (discovery, keys).
+ */
 export interface DocumentSource<T> {
   readonly kind: DocumentKind;
   /** For log lines: "serving the last known <noun> of ...". */
   readonly noun: string;
+  /** For errors: "Unable to fetch <document> from ...". */
+  readonly document: 'JWKS' | 'metadata';
+
   /**
    * Fetches and validates the issuer's document (the HTTP client's timeout and retries apply);
    * `policy` is the load's, for the documents it depends on (see `dependencyOf`).
@@ -31,11 +39,24 @@ export interface DocumentSource<T> {
   fetch(issuer: string, policy: LoadPolicy): Promise<FetchedEntry<T>>;
   /** Validates a copy from the shared store; throws when it is unusable. */
   validate(issuer: string, body: unknown, source: string): T;
-  /** Told of every copy put in memory (for events and logs). */
+  /** Told of every copy put in memory (for events, and logs through its service's `logger`). */
   installed?(
     issuer: string,
     entry: DocumentEntry<T>,
     previous: T | undefined,
     policy: LoadPolicy,
+    logger: Logger,
   ): void;
+}
+
+/** A provider document as kept in the shared (L2) cache; JSON-safe so Redis can hold it. */
+export interface CachedDocument {
+  /** The parsed JSON exactly as the provider served it. */
+  readonly body: unknown;
+  /** The URL it came from. */
+  readonly source: string;
+  /** Milliseconds since the epoch, by the injected `Clock`. */
+  readonly fetchedAt: number;
+  /** Until when it is fresh (from `Cache-Control`, bounded, or `cacheTtl`). */
+  readonly freshUntil: number;
 }

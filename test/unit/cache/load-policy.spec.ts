@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { freshnessMs, refreshAheadAt, retryDelayMs } from '../../../lib/cache/freshness.js';
+import { freshnessMs, refreshAheadAt, retryDelayMs } from '../../../lib/cache/load-policy.js';
 
 describe('freshnessMs', () => {
   const bounds = { cacheTtlMs: 900_000, minCacheTtlMs: 60_000, maxCacheTtlMs: 86_400_000 };

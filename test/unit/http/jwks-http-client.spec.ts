@@ -1,6 +1,50 @@
 import { describe, expect, it } from '@jest/globals';
-import { redirectTarget } from '../../../lib/http/redirect-target.js';
+import {
+  backoffDelay,
+  parseRetryAfter,
+  parseCacheControl,
+  redirectTarget,
+} from '../../../lib/http/jwks-http-client.js';
 import { urlPolicyViolation } from '../../../lib/options/url-policy.js';
+
+describe('backoff', () => {
+  it('grows exponentially with full jitter and a cap', () => {
+    expect(backoffDelay(0, undefined, () => 0.999)).toBe(199);
+    expect(backoffDelay(3, undefined, () => 0.5)).toBe(800);
+    expect(backoffDelay(20, undefined, () => 0.999)).toBe(9990);
+    expect(backoffDelay(2, undefined, () => 0)).toBe(0);
+  });
+  it('prefers Retry-After, bounded', () => {
+    expect(backoffDelay(0, 2000)).toBe(2000);
+    expect(backoffDelay(0, 120_000)).toBe(10_000);
+  });
+  it('parses Retry-After seconds and dates', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('3', now)).toBe(3000);
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+});
+
+describe('parseCacheControl', () => {
+  it.each([
+    [null, undefined],
+    ['', undefined],
+    ['public, max-age=60', 60],
+    ['MAX-AGE=3600, must-revalidate', 3600],
+    ['max-age="120"', 120],
+    ['max-age=60, max-age=10', 60],
+    ['no-cache', 0],
+    ['max-age=600, no-store', 0],
+    ['max-age=-5', undefined],
+    ['max-age=abc', undefined],
+    ['max-age', undefined],
+    ['s-maxage=100', undefined],
+  ])('%p -> %p', (header, expected) => {
+    expect(parseCacheControl(header)).toBe(expected);
+  });
+});
 
 describe('redirectTarget', () => {
   const https = new URL('https://idp.example.com/jwks');

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { deriveMetadataUrls } from '../../../lib/discovery/derive-metadata-urls.js';
-import { rewriteOrigin } from '../../../lib/discovery/rewrite-origin.js';
+import { deriveMetadataUrls, rewriteOrigin } from '../../../lib/discovery/metadata-source.js';
 
 describe('deriveMetadataUrls', () => {
   it.each([

@@ -1,27 +1,35 @@
-import type { Logger } from '@nestjs/common';
-import { JwksFetchFailedError, toError } from '../errors/jwks-errors.js';
-import type { JwksEventCallbacks } from '../events/jwks-event-callbacks.js';
+import { Inject, Injectable, type Logger } from '@nestjs/common';
+import { JwksFetchFailedError, toError, JwksError } from '../errors/jwks-errors.js';
+import { JwksEventCallbacks } from '../events/jwks-event-callbacks.js';
 import { DeadlineExceeded, waitAtMost } from '../http/with-deadline.js';
-import type { ResolvedJwksOptions } from '../options/module-options.js';
-import type { Clock } from '../time/clock.js';
-import type { DocumentCache } from './document-cache.js';
-import type { DocumentEntry, DocumentSource } from './document-source.interface.js';
-import { fetchCopy } from './fetch-copy.js';
-import { refreshAheadAt, retryDelayMs } from './freshness.js';
-import { LOAD, type LoadPolicy } from './load-policy.js';
-import { MissGate } from './miss-gate.js';
+import { type ResolvedJwksOptions, JWKS_OPTIONS } from '../options/module-options.js';
+import { Clock } from '../time/clock.js';
+import { SharedStore } from './shared-store.js';
+import type { DocumentEntry, DocumentSource } from './document-source.js';
+import {
+  refreshAheadAt,
+  retryDelayMs,
+  LOAD,
+  type LoadPolicy,
+  MissGate,
+  takesShared,
+  freshnessMs,
+  missWaitMs,
+} from './load-policy.js';
 import { ProviderHealthLog } from './provider-health-log.js';
-import { readSharedCopy, takesShared } from './shared-copy.js';
 
-/** What the engine needs from the module, shared by every kind of document. */
-export interface EngineContext {
-  readonly options: ResolvedJwksOptions;
-  readonly clock: Clock;
-  readonly store: DocumentCache;
-  readonly events: JwksEventCallbacks;
-  readonly logger: Logger;
+/** What every engine of a module shares: its options, clock, shared store and events. */
+@Injectable()
+export class EngineContext {
   /** Failures already reported: a JWKS load that failed because its metadata did is not news. */
-  readonly reported: WeakSet<object>;
+  readonly reported = new WeakSet<object>();
+
+  constructor(
+    @Inject(JWKS_OPTIONS) readonly options: ResolvedJwksOptions,
+    readonly clock: Clock,
+    readonly store: SharedStore,
+    readonly events: JwksEventCallbacks,
+  ) {}
 }
 
 interface IssuerState<T> {
@@ -39,8 +47,6 @@ interface IssuerState<T> {
 
 /** How much longer than one attempt's timeout a request waits for a load. */
 const ATTEMPT_GRACE_MS = 100;
-/** The least a miss waits for a load, whatever the provider's last answer time. */
-const MIN_MISS_WAIT_MS = 50;
 
 /**
  * One engine for every document the module fetches (metadata, JWKS), per issuer: the copy in memory,
@@ -49,15 +55,17 @@ const MIN_MISS_WAIT_MS = 50;
  * usable copy in memory never waits on the network; one without waits for one attempt's timeout
  * at most, and not at all while the source is known to be failing.
  */
-export class RefreshingDocuments<T> {
+export class DocumentEngine<T> {
   private readonly states = new Map<string, IssuerState<T>>();
   private readonly health: ProviderHealthLog;
 
   constructor(
     private readonly source: DocumentSource<T>,
     private readonly context: EngineContext,
+    /** The logger of the service that owns it: failure streaks and recoveries are its news. */
+    private readonly logger: Logger,
   ) {
-    this.health = new ProviderHealthLog(context.logger, source.noun);
+    this.health = new ProviderHealthLog(logger, source.noun);
   }
 
   /** The usable copy (fresh, or stale within `staleTtl`) without awaiting; starts a due refresh. */
@@ -91,7 +99,7 @@ export class RefreshingDocuments<T> {
    * After a lookup in the usable copy missed (an unknown kid, named `miss`): joins the load in
    * flight, or starts one at most once per cooldown (or within the never-seen budget); while the
    * source is failing, or for a miss a refetch already failed to answer, answers at once. The wait
-   * ends as long after the load's start as the provider usually takes ({@link missWaitMs}), so a
+   * ends as long after the load's start as the provider usually takes (`missWaitMs`), so a
    * burst of unknown kids during an outage holds no connection. Returns the copy to look in again
    * (`atHand`, the one that missed, when nothing better came).
    */
@@ -108,22 +116,12 @@ export class RefreshingDocuments<T> {
       return atHand;
     }
     const flight = state.flight ?? this.start(issuer, LOAD.unknownKid, wanted);
-    const left = this.missWaitMs(state) - (performance.now() - state.flightStartedAt);
+    const waitMs = missWaitMs(state.lastFetchMs, this.context.options.timeoutMs);
+    const left = waitMs - (performance.now() - state.flightStartedAt);
     const entry =
       left <= 0 ? atHand : await waitAtMost(left, flight).catch(() => state.entry ?? atHand);
     if (entry !== atHand && !wanted(entry.value)) state.misses.remember(miss, now);
     return entry;
-  }
-
-  /**
-   * How long after a load starts a miss still waits for it: four times the last successful fetch,
-   * at least {@link MIN_MISS_WAIT_MS}, at most one attempt's timeout. A healthy provider answers
-   * within it; a hanging one costs each unknown kid that little, not a timeout.
-   */
-  private missWaitMs(state: IssuerState<T>): number {
-    const { timeoutMs } = this.context.options;
-    if (state.lastFetchMs === undefined) return timeoutMs;
-    return Math.min(timeoutMs, Math.max(MIN_MISS_WAIT_MS, 4 * state.lastFetchMs));
   }
 
   /** Loads from the provider now, whatever any cache holds; resolves once the copy is in use. */
@@ -200,8 +198,7 @@ export class RefreshingDocuments<T> {
     } catch (error) {
       if (!(error instanceof DeadlineExceeded)) throw error;
       const reason = `no answer within ${ms} ms; still trying in the background`;
-      const document = this.source.kind === 'jwks' ? 'JWKS' : 'metadata';
-      throw new JwksFetchFailedError(issuer, reason, { document });
+      throw new JwksFetchFailedError(issuer, reason, { document: this.source.document });
     }
   }
 
@@ -212,17 +209,16 @@ export class RefreshingDocuments<T> {
     wanted?: (value: T) => boolean,
   ): Promise<DocumentEntry<T>> {
     const { store, clock } = this.context;
-    const shared =
-      policy.shared === 'skip' ? undefined : await readSharedCopy(store, this.source, issuer);
+    const shared = policy.shared === 'skip' ? undefined : await this.readShared(issuer);
     if (shared !== undefined && takesShared(shared, state.entry, policy, clock.now(), wanted)) {
       // Another instance fetched it since: whatever failed here is over.
       return this.succeeded(issuer, state, shared, policy);
     }
     try {
-      const { entry, ms } = await fetchCopy(this.source, issuer, policy, this.context);
+      const { entry, ms } = await this.fetchCopy(issuer, policy);
       if (this.states.get(issuer) !== state) return entry; // forgotten meanwhile: purged, evicted
       state.lastFetchMs = ms;
-      void store.set(this.source.kind, issuer, entry.document); // never awaited by anyone
+      void store.writeDocument(this.source.kind, issuer, entry.document); // never awaited by anyone
       return this.succeeded(issuer, state, entry, policy);
     } catch (error) {
       // A cold instance with the provider down may still find another instance's last-known-good copy.
@@ -261,7 +257,7 @@ export class RefreshingDocuments<T> {
     const previous = state.entry?.value;
     state.entry = entry;
     state.refreshAt = refreshAheadAt(entry.document);
-    this.source.installed?.(issuer, entry, previous, policy);
+    this.source.installed?.(issuer, entry, previous, policy, this.logger);
     return entry;
   }
 
@@ -280,5 +276,46 @@ export class RefreshingDocuments<T> {
     this.health.failed(issuer, error, servingStale);
     const document = this.source.kind;
     this.context.events.fetchError({ issuer, document, error: toError(error), servingStale });
+  }
+
+  /** Another instance's copy, if it still validates: another version of this library may have written it. */
+  private async readShared(issuer: string): Promise<DocumentEntry<T> | undefined> {
+    const document = await this.context.store.readDocument(this.source.kind, issuer);
+    if (document === undefined) return undefined;
+    try {
+      const value = this.source.validate(issuer, document.body, document.source);
+      return { value, document, origin: 'shared-cache' };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Fetches the issuer's document from the provider as a copy to keep (with its freshness), and
+   * reports the fetch to the `events` (started, then succeeded or failed, with its duration).
+   * @returns the copy and how long the fetch took, in ms.
+   */
+  private async fetchCopy(
+    issuer: string,
+    policy: LoadPolicy,
+  ): Promise<{ readonly entry: DocumentEntry<T>; readonly ms: number }> {
+    const { clock, events, options } = this.context;
+    const document = this.source.kind;
+    const started = performance.now();
+    events.fetch({ issuer, document, outcome: 'started' });
+    try {
+      const fetched = await this.source.fetch(issuer, policy);
+      const ms = performance.now() - started;
+      events.fetch({ issuer, document, outcome: 'succeeded', durationMs: ms });
+      const fetchedAt = clock.now();
+      const freshUntil = fetchedAt + freshnessMs(fetched.maxAgeSeconds, options);
+      const copy = { body: fetched.body, source: fetched.source, fetchedAt, freshUntil };
+      return { entry: { value: fetched.value, document: copy, origin: 'network' }, ms };
+    } catch (error) {
+      const code = error instanceof JwksError ? error.code : undefined;
+      const durationMs = performance.now() - started;
+      events.fetch({ issuer, document, outcome: 'failed', durationMs, code });
+      throw error;
+    }
   }
 }
