@@ -43,15 +43,16 @@ export { fromAuthorizationBearer, fromCookie, fromHeader } from './options/token
 export { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 export { JwksRulesGuard } from './guards/jwks-rules.guard.js';
 export { JwksGraphqlWs, type GraphqlWsConnection } from './guards/jwks-graphql-ws.js';
-export { rememberHandshake, type AuthRequest } from './guards/request-from-context.js';
+export { rememberHandshake } from './guards/request-from-context.js';
+export type { AuthRequest } from './passport/principal-hooks.js';
 
-export { CurrentUser, type JwtUserClaim } from './decorators/current-user.decorator.js';
-export { Issuer } from './decorators/issuer.decorator.js';
-export { OptionalAuth } from './decorators/optional-auth.decorator.js';
-export { Public } from './decorators/public.decorator.js';
-export { Scopes, ScopesMetadata } from './decorators/scopes.decorator.js';
-export { Roles, RolesMetadata } from './decorators/roles.decorator.js';
-export { AllowedIssuers, AllowedIssuersMetadata } from './decorators/allowed-issuers.decorator.js';
+export { CurrentUser, type JwtUserClaim } from './decorators/principal.decorators.js';
+export { Issuer } from './decorators/principal.decorators.js';
+export { OptionalAuth } from './decorators/access.decorators.js';
+export { Public } from './decorators/access.decorators.js';
+export { Scopes, ScopesMetadata } from './decorators/access.decorators.js';
+export { Roles, RolesMetadata } from './decorators/access.decorators.js';
+export { AllowedIssuers, AllowedIssuersMetadata } from './decorators/access.decorators.js';
 
 export { JwksError, type JwksErrorCode } from './errors/jwks-errors.js';
 export { AlgorithmNotAllowedError } from './errors/jwks-errors.js';
@@ -86,21 +87,18 @@ export type {
   VerificationEvent,
 } from './options/jwks-events.interface.js';
 export { openTelemetryEvents } from './telemetry/open-telemetry-events.js';
-export type { MeterLike, MetricAttributes } from './telemetry/meter-like.interface.js';
+export type { MeterLike, MetricAttributes } from './telemetry/open-telemetry-events.js';
 
-export { auth0 } from './presets/auth0.preset.js';
+export { auth0 } from './presets/presets.js';
 export {
   cloudflareAccess,
   CF_ACCESS_COOKIE,
   CF_ACCESS_HEADER,
-} from './presets/cloudflare-access.preset.js';
-export { CloudflareAccessIdentity } from './presets/cloudflare-access-identity.js';
-export type {
-  CloudflareAccessClaims,
-  CloudflareIdentity,
-} from './presets/cloudflare-access.types.js';
-export { cognito } from './presets/cognito.preset.js';
-export { entraId } from './presets/entra-id.preset.js';
-export { firebase, google } from './presets/google.preset.js';
-export { keycloak } from './presets/keycloak.preset.js';
-export { okta } from './presets/okta.preset.js';
+} from './presets/cloudflare-access.js';
+export { CloudflareAccessIdentity } from './presets/cloudflare-access.js';
+export type { CloudflareAccessClaims, CloudflareIdentity } from './presets/cloudflare-access.js';
+export { cognito } from './presets/presets.js';
+export { entraId } from './presets/presets.js';
+export { firebase, google } from './presets/presets.js';
+export { keycloak } from './presets/presets.js';
+export { okta } from './presets/presets.js';

@@ -18,9 +18,9 @@ import { JwksKeyCache } from './keys/jwks-key-cache.js';
 import { KeyRevocations } from './keys/key-revocations.js';
 import type { JwksModuleOptions } from './options/jwks-module-options.interface.js';
 import { resolveJwksOptions, JWKS_OPTIONS } from './options/module-options.js';
-import { CloudflareAccessIdentity } from './presets/cloudflare-access-identity.js';
+import { CloudflareAccessIdentity } from './presets/cloudflare-access.js';
 import { JwksPassportRegistration } from './passport/jwks-passport-registration.js';
-import { JwksStrategy } from './passport/jwks.strategy.js';
+import { JwksStrategy, PrincipalHook } from './passport/jwks.strategy.js';
 import { Clock, SystemClock } from './time/clock.js';
 import { JwtVerifier } from './verification/jwt-verifier.js';
 
@@ -51,6 +51,7 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     JwksKeyCache,
     JwtVerifier,
     JwksStrategy,
+    PrincipalHook,
     JwksPassportRegistration,
     AuthFailureLog,
     JwtAuthGuard,
@@ -67,6 +68,7 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     JwksKeyCache,
     JwtVerifier,
     JwksStrategy,
+    PrincipalHook,
     AuthFailureLog,
     JwtAuthGuard,
     JwksRulesGuard,

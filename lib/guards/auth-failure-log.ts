@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { IssuerMismatchError, JwksError, messageOf } from '../errors/jwks-errors.js';
 import { RepeatLog } from '../logging/repeat-log.js';
 import { Clock } from '../time/clock.js';
-import type { AuthFailure } from './error-response.js';
+import type { AuthFailure } from './refusal.js';
 
 /**
  * The log of refused requests, one per JwksModule: per issuer (or "untrusted issuers") and code, the

@@ -1,12 +1,12 @@
 import { HttpException, Injectable } from '@nestjs/common';
 import { InsufficientScopeError, TokenMissingError } from '../errors/jwks-errors.js';
-import { isApplicationError, JwksStrategy } from '../passport/jwks.strategy.js';
-import { principalHookFor } from '../passport/principal-hooks.js';
+import { isApplicationError, PrincipalHook } from '../passport/jwks.strategy.js';
+import { attachVerifiedToken, type AuthRequest } from '../passport/principal-hooks.js';
+import { JwtVerifier } from '../verification/jwt-verifier.js';
 import { AuthFailureLog } from './auth-failure-log.js';
-import { toAuthFailure } from './error-response.js';
-import { attachVerifiedToken, type AuthRequest } from './request-from-context.js';
-import { missingScopes } from './scopes-of.js';
-import { fromConnectionParams } from './token-sources.js';
+import { toAuthFailure } from './refusal.js';
+import { fromConnectionParams } from './request-from-context.js';
+import { missingScopes } from './route-rules.js';
 
 /** The parts of a graphql-ws connection context this reads (no dependency on graphql-ws). */
 export interface GraphqlWsConnection {
@@ -40,11 +40,10 @@ const CLOSE_CODES = {
  */
 @Injectable()
 export class JwksGraphqlWs {
-  private hook: JwksStrategy | undefined;
-
   /** @internal Nest injects it with the module's own providers. */
   constructor(
-    private readonly strategy: JwksStrategy,
+    private readonly verifier: JwtVerifier,
+    private readonly principal: PrincipalHook,
     private readonly failures: AuthFailureLog,
   ) {}
 
@@ -56,12 +55,9 @@ export class JwksGraphqlWs {
     const required = [...(options.scopes ?? [])];
     return async (connection: GraphqlWsConnection): Promise<boolean> => {
       try {
-        const token = this.strategy.verifier.tokenFrom(
-          fromConnectionParams(connection.connectionParams),
-        );
+        const token = this.verifier.tokenFrom(fromConnectionParams(connection.connectionParams));
         if (token === undefined) throw new TokenMissingError();
-        this.hook ??= principalHookFor(this.strategy.verifier, this.strategy, JwksStrategy);
-        const { user, verified } = await this.hook.authenticateToken(token);
+        const { user, verified } = await this.principal.strategy.authenticateToken(token);
         const missing = missingScopes(verified.payload, required);
         if (missing.length > 0) throw new InsufficientScopeError(missing);
         (connection as AuthRequest).user = user;

@@ -3,10 +3,10 @@ import { Reflector } from '@nestjs/core';
 import { TokenMissingError } from '../errors/jwks-errors.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import { AuthFailureLog } from './auth-failure-log.js';
-import { brokenRule, hasTokenRules } from './broken-rule.js';
-import { refuseRequest } from './refuse-request.js';
-import { requestFromContext, verifiedTokenOf } from './request-from-context.js';
-import { RouteRulesCache } from './route-rules.js';
+import { brokenRule, hasTokenRules, RouteRulesCache } from './route-rules.js';
+import { refuseRequest } from './refusal.js';
+import { requestFromContext } from './request-from-context.js';
+import { verifiedTokenOf } from '../passport/principal-hooks.js';
 
 /**
  * Enforces `@Scopes()`, `@Roles()` and `@AllowedIssuers()` after `AuthGuard('jwks')` (or

@@ -1,27 +1,18 @@
-import {
-  HttpException,
-  Injectable,
-  type CanActivate,
-  type ExecutionContext,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { HttpException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type JwksError, TokenMissingError } from '../errors/jwks-errors.js';
-import { isApplicationError, JwksStrategy, type Authenticated } from '../passport/jwks.strategy.js';
-import { principalHookFor } from '../passport/principal-hooks.js';
+import {
+  isApplicationError,
+  PrincipalHook,
+  type Authenticated,
+} from '../passport/jwks.strategy.js';
+import { attachVerifiedToken, type AuthRequest } from '../passport/principal-hooks.js';
+import { JwtVerifier } from '../verification/jwt-verifier.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import { AuthFailureLog } from './auth-failure-log.js';
-import { brokenRule } from './broken-rule.js';
-import { refuseRequest } from './refuse-request.js';
-import {
-  attachVerifiedToken,
-  graphqlHttpRequest,
-  requestFromContext,
-  type AuthRequest,
-} from './request-from-context.js';
-import { RouteRulesCache } from './route-rules.js';
-import { tokenSources } from './token-sources.js';
-import { transportHttpException } from './transport-exception.js';
+import { brokenRule, RouteRulesCache } from './route-rules.js';
+import { refuseRequest, transportHttpException } from './refusal.js';
+import { graphqlHttpRequest, requestFromContext, tokenSources } from './request-from-context.js';
 
 /**
  * Requires a valid bearer token from a trusted issuer. Use as `@UseGuards(JwtAuthGuard)` or as a
@@ -34,9 +25,7 @@ import { transportHttpException } from './transport-exception.js';
  * No passport machinery runs on this path.
  */
 @Injectable()
-export class JwtAuthGuard implements CanActivate, OnModuleInit {
-  private hook: JwksStrategy | undefined;
-
+export class JwtAuthGuard implements CanActivate {
   private readonly rules: RouteRulesCache;
 
   /** Per GraphQL request over HTTP; gone with the request. */
@@ -47,17 +36,13 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
 
   /** @internal Nest injects it with the module's own providers. */
   constructor(
-    private readonly strategy: JwksStrategy,
+    private readonly verifier: JwtVerifier,
+    private readonly principal: PrincipalHook,
     reflector: Reflector,
     private readonly failures: AuthFailureLog,
     private readonly issuers: TrustedIssuers,
   ) {
     this.rules = new RouteRulesCache(reflector);
-  }
-
-  /** Finds the module's principal hook at startup: an ambiguous one stops the application here. */
-  onModuleInit(): void {
-    this.principalHook();
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -67,7 +52,7 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
     let broken: JwksError | undefined;
     try {
       const token = this.tokenFrom(context, request);
-      const bypass = token === undefined ? this.strategy.verifier.developmentBypass : undefined;
+      const bypass = token === undefined ? this.verifier.developmentBypass : undefined;
       if (token === undefined && bypass === undefined) {
         if (rules.optional) return true;
         throw new TokenMissingError();
@@ -75,7 +60,7 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
       const authenticated =
         bypass === undefined
           ? await this.authenticate(context, token!)
-          : await this.principalHook().principalOf(bypass);
+          : await this.principal.strategy.principalOf(bypass);
       request.user = authenticated.user;
       attachVerifiedToken(request, authenticated.verified);
       broken = brokenRule(rules, authenticated.verified, this.issuers);
@@ -112,21 +97,17 @@ export class JwtAuthGuard implements CanActivate, OnModuleInit {
    */
   private authenticate(context: ExecutionContext, token: string): Promise<Authenticated> {
     const request = graphqlHttpRequest(context);
-    if (request === undefined) return this.principalHook().authenticateToken(token);
+    if (request === undefined) return this.principal.strategy.authenticateToken(token);
     const known = this.operations.get(request);
     if (known?.token === token) return known.authenticated;
-    const authenticated = this.principalHook().authenticateToken(token);
+    const authenticated = this.principal.strategy.authenticateToken(token);
     this.operations.set(request, { token, authenticated });
     return authenticated;
   }
 
-  private principalHook(): JwksStrategy {
-    return (this.hook ??= principalHookFor(this.strategy.verifier, this.strategy, JwksStrategy));
-  }
-
   /** The first token the extractors find in what the context's transport carries. */
   private tokenFrom(context: ExecutionContext, request: AuthRequest): string | undefined {
-    const { verifier } = this.strategy;
+    const { verifier } = this;
     if (context.getType() === 'http') return verifier.tokenFrom(request); // the hot path, no array
     for (const source of tokenSources(context, request)) {
       const token = source === undefined ? undefined : verifier.tokenFrom(source);

@@ -1,13 +1,10 @@
+import type { AuthRequest } from '../passport/principal-hooks.js';
 import type { ExecutionContext } from '@nestjs/common';
-import type { VerifiedToken } from '../jws/jwt.types.js';
+import { TokenMalformedError } from '../errors/jwks-errors.js';
+import { parseBearer } from '../jws/decode-jws.js';
 
-/** Where the guard leaves the verified token; `Symbol.for` so two installed copies agree. */
-const VERIFIED_TOKEN = Symbol.for('nestjs-jwks:verified-token');
 /** Where `rememberHandshake` keeps a `ws` client's upgrade request. */
 const HANDSHAKE = Symbol.for('nestjs-jwks:handshake');
-
-/** The object a token is read from and the result stored on, whatever the transport. */
-export type AuthRequest = Record<string | symbol, unknown>;
 
 /**
  * The request behind any Nest execution context, where the principal is kept for the handler:
@@ -62,14 +59,6 @@ export function rememberHandshake(client: object, request: object): void {
   (client as AuthRequest)[HANDSHAKE] = request;
 }
 
-export function attachVerifiedToken(request: AuthRequest, token: VerifiedToken): void {
-  request[VERIFIED_TOKEN] = token;
-}
-
-export function verifiedTokenOf(request: AuthRequest | undefined): VerifiedToken | undefined {
-  return request?.[VERIFIED_TOKEN] as VerifiedToken | undefined;
-}
-
 // A graphql-ws context (what a subscription resolver sees) carries connectionParams, not headers.
 function subscription(gql: GraphqlContext | undefined): AuthRequest | undefined {
   return gql !== undefined && 'connectionParams' in gql ? (gql as AuthRequest) : undefined;
@@ -85,4 +74,51 @@ interface GraphqlContext {
 interface WsClient {
   [HANDSHAKE]?: AuthRequest;
   handshake?: AuthRequest;
+}
+
+/**
+ * What the token extractors read, in order, for a context: an HTTP request (or a GraphQL query's
+ * `req`) as it is; elsewhere the transport's credential presented as an `Authorization` header: a
+ * graphql-ws subscription's `connectionParams.authorization`, a WebSocket handshake's headers then
+ * socket.io's `auth.token`, an RPC message's `authorization` (or `headers.authorization`) field.
+ * With or without the `Bearer ` prefix.
+ */
+export function tokenSources(context: ExecutionContext, request: AuthRequest): readonly unknown[] {
+  switch (context.getType<string>()) {
+    case 'graphql': {
+      const params = request.connectionParams;
+      return params === undefined ? [request] : [fromConnectionParams(params)];
+    }
+    case 'ws':
+      return [request, asAuthorization((request.auth as { token?: unknown } | undefined)?.token)];
+    case 'rpc': {
+      const data = context.switchToRpc().getData<RpcMessage | undefined>();
+      return [asAuthorization(data?.authorization ?? data?.headers?.authorization)];
+    }
+    default:
+      return [request];
+  }
+}
+
+/** graphql-ws `connectionParams` (`authorization`, any case of the name) as an extractor's input. */
+export function fromConnectionParams(params: unknown): unknown {
+  const record = (params ?? {}) as Record<string, unknown>;
+  return asAuthorization(record.authorization ?? record.Authorization);
+}
+
+/**
+ * A credential as a request the extractors understand, or `undefined` when there is none.
+ * @throws TokenMalformedError for one that is there but no string (`authorization: ['...']`): a
+ * bad credential, never "no credential", which `@OptionalAuth()` would let through.
+ */
+export function asAuthorization(value: unknown): unknown {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new TokenMalformedError('the credential is not a string');
+  const authorization = parseBearer(value) === undefined ? `Bearer ${value}` : value;
+  return { headers: { authorization } };
+}
+
+interface RpcMessage {
+  authorization?: unknown;
+  headers?: { authorization?: unknown };
 }

@@ -1,10 +1,20 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
-import { AllowedIssuersMetadata } from '../decorators/allowed-issuers.decorator.js';
-import { OptionalAuth } from '../decorators/optional-auth.decorator.js';
-import { Public } from '../decorators/public.decorator.js';
-import { RolesMetadata } from '../decorators/roles.decorator.js';
-import { ScopesMetadata } from '../decorators/scopes.decorator.js';
+import {
+  AllowedIssuersMetadata,
+  OptionalAuth,
+  Public,
+  RolesMetadata,
+  ScopesMetadata,
+} from '../decorators/access.decorators.js';
+import {
+  InsufficientRoleError,
+  InsufficientScopeError,
+  IssuerNotAllowedError,
+  type JwksError,
+} from '../errors/jwks-errors.js';
+import type { TrustedIssuers } from '../issuers/trusted-issuers.js';
+import type { VerifiedToken, JwtPayload } from '../jws/jwt.types.js';
 
 /** What the decorators on a handler and its class ask of a request. */
 export interface RouteRules {
@@ -63,4 +73,78 @@ export class RouteRulesCache {
       ),
     });
   }
+}
+
+/**
+ * The first rule of the route the verified token breaks: issuers, then scopes, then roles (read at
+ * the issuer's `rolesClaim`).
+ * @throws IssuerUntrustedError when the issuer left the registry meanwhile (an evicted tenant).
+ */
+export function brokenRule(
+  rules: RouteRules,
+  { issuer, payload }: VerifiedToken,
+  issuers: TrustedIssuers,
+): JwksError | undefined {
+  const refused = rules.issuers.find((allowed) => !allowed.includes(issuer));
+  if (refused !== undefined) return new IssuerNotAllowedError(issuer, refused);
+  const scopes = missingScopes(payload, rules.scopes);
+  if (scopes.length > 0) return new InsufficientScopeError(scopes);
+  if (rules.roles.length === 0) return undefined;
+  const roles = missingRoles(payload, issuers.require(issuer).rolesClaim, rules.roles);
+  return roles.length > 0 ? new InsufficientRoleError(roles) : undefined;
+}
+
+/** Whether a route asks anything of a token beyond its validity. */
+export function hasTokenRules(rules: RouteRules): boolean {
+  return rules.scopes.length > 0 || rules.roles.length > 0 || rules.issuers.length > 0;
+}
+
+/** The values a claim grants: a space-separated string (RFC 8693 `scope`) or an array of strings. */
+export function claimValues(claim: unknown, into = new Set<string>()): Set<string> {
+  if (typeof claim === 'string') {
+    for (const value of claim.split(' ')) if (value !== '') into.add(value);
+  } else if (Array.isArray(claim)) {
+    for (const value of claim) if (typeof value === 'string') into.add(value);
+  }
+  return into;
+}
+
+/** The required values not granted. */
+export function missingValues(required: readonly string[], granted: ReadonlySet<string>): string[] {
+  return required.filter((value) => !granted.has(value));
+}
+
+/**
+ * The roles a token grants, read at the issuer's `rolesClaim` path (`roles`, `permissions`,
+ * `realm_access.roles`, `cognito:groups`): an array or a space-separated string.
+ */
+export function rolesOf(payload: JwtPayload, path: readonly string[]): ReadonlySet<string> {
+  let value: unknown = payload;
+  for (const step of path) {
+    if (typeof value !== 'object' || value === null) return new Set();
+    value = (value as Record<string, unknown>)[step];
+  }
+  return claimValues(value);
+}
+
+/** The required roles the token does not grant. */
+export function missingRoles(
+  payload: JwtPayload,
+  path: readonly string[],
+  required: readonly string[],
+): string[] {
+  return required.length === 0 ? [] : missingValues(required, rolesOf(payload, path));
+}
+
+/** The scopes a token grants: RFC 8693 / RFC 9068 `scope` (space-separated) or an `scp` array or string. */
+export function scopesOf(payload: JwtPayload): ReadonlySet<string> {
+  return claimValues(payload.scp, claimValues(payload.scope));
+}
+
+/**
+ * The required scopes the token does not grant, read from the verified claims (not `request.user`:
+ * a custom `validate()` may return any principal).
+ */
+export function missingScopes(payload: JwtPayload, required: readonly string[]): string[] {
+  return required.length === 0 ? [] : missingValues(required, scopesOf(payload));
 }

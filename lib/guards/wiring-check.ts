@@ -9,11 +9,10 @@ import {
   ModulesContainer,
   Reflector,
 } from '@nestjs/core';
-import { Public } from '../decorators/public.decorator.js';
-import { RolesMetadata } from '../decorators/roles.decorator.js';
+import { Public, RolesMetadata } from '../decorators/access.decorators.js';
 import { InvalidOptionsError } from '../errors/jwks-errors.js';
 import { JwksStrategy } from '../passport/jwks.strategy.js';
-import { hasTokenRules } from './broken-rule.js';
+import { hasTokenRules, RouteRulesCache, type RouteRules } from './route-rules.js';
 import {
   fieldGuardsRun,
   handlerKind,
@@ -23,7 +22,6 @@ import {
 } from './guard-reach.js';
 import { JwksRulesGuard } from './jwks-rules.guard.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
-import { RouteRulesCache, type RouteRules } from './route-rules.js';
 
 type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 type Guard = CanActivate | (abstract new (...args: never[]) => CanActivate);

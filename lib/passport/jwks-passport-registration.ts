@@ -1,8 +1,7 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import passport from 'passport';
-import { JwksStrategy } from './jwks.strategy.js';
-import { principalHookFor } from './principal-hooks.js';
+import { PrincipalHook } from './jwks.strategy.js';
 
 /** What `jwks` names when one application holds several JwksModules: which one would it be? */
 class AmbiguousJwksStrategy extends passport.Strategy {
@@ -20,24 +19,25 @@ class AmbiguousJwksStrategy extends passport.Strategy {
  * `JwtAuthGuard` never goes through the registry and always verifies with its own module's options.
  */
 @Injectable()
-export class JwksPassportRegistration implements OnModuleInit, OnApplicationBootstrap {
-  private readonly logger = new Logger('JwksModule');
+export class JwksPassportRegistration implements OnApplicationBootstrap {
+  private readonly logger = new Logger(JwksPassportRegistration.name);
 
   /** @internal Nest injects it with the module's own providers. */
   constructor(
-    private readonly strategy: JwksStrategy,
+    private readonly principal: PrincipalHook,
     private readonly discovery: DiscoveryService,
   ) {}
 
-  onModuleInit(): void {
-    passport.use('jwks', principalHookFor(this.strategy.verifier, this.strategy, JwksStrategy));
-  }
-
+  // At bootstrap: every module's principal hook was found at module init, and every module of the
+  // application is known.
   onApplicationBootstrap(): void {
     const registrations = this.discovery
       .getProviders()
       .filter(({ instance }) => instance instanceof JwksPassportRegistration);
-    if (registrations.length < 2) return;
+    if (registrations.length < 2) {
+      passport.use('jwks', this.principal.strategy);
+      return;
+    }
     passport.use('jwks', new AmbiguousJwksStrategy());
     if (registrations[0]!.instance !== this) return; // one warning per application
     this.logger.warn(

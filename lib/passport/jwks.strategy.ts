@@ -1,12 +1,21 @@
-import { HttpException, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import {
+  HttpException,
+  Injectable,
+  ServiceUnavailableException,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
 import { Strategy, type SecretOrKeyProvider } from 'passport-jwt';
 import { ERROR_ANSWERS, JwksError, PrincipalRefusedError, toError } from '../errors/jwks-errors.js';
 import type { JwtPayload, JwtUser, VerifiedToken } from '../jws/jwt.types.js';
 import { JwtVerifier } from '../verification/jwt-verifier.js';
-import { attachVerifiedToken, type AuthRequest } from '../guards/request-from-context.js';
-import { registerPrincipalHook } from './principal-hooks.js';
+import {
+  attachVerifiedToken,
+  principalHookFor,
+  registerPrincipalHook,
+  type AuthRequest,
+} from './principal-hooks.js';
 
 // passport-jwt insists on a key source; ours is JwtVerifier, reached through `authenticate` below.
 const keysComeFromJwtVerifier: SecretOrKeyProvider = (_request, _token, done) =>
@@ -141,5 +150,32 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
       },
       (thrown: unknown) => refuse(thrown),
     );
+  }
+}
+
+/**
+ * The module's one principal hook, found once every provider is built (at module init): the
+ * `JwksStrategy` subclass the application provides for this module, else the module's own.
+ * `JwtAuthGuard`, `JwksGraphqlWs` and passport's `jwks` all use it, however they were wired; two
+ * different subclasses for one module stop the application at startup.
+ */
+@Injectable()
+export class PrincipalHook implements OnModuleInit {
+  private resolved: JwksStrategy | undefined;
+
+  /** @internal Nest injects it with the module's own providers. */
+  constructor(private readonly injected: JwksStrategy) {}
+
+  /** @throws InvalidOptionsError (`OPTIONS_INVALID`) for two different subclasses. */
+  onModuleInit(): void {
+    this.resolved = principalHookFor(this.injected.verifier, this.injected, JwksStrategy);
+  }
+
+  /** The strategy whose `validate()` makes principals. */
+  get strategy(): JwksStrategy {
+    if (this.resolved === undefined) {
+      throw new Error('The principal hook is asked for before JwksModule was initialised');
+    }
+    return this.resolved;
   }
 }

@@ -1,5 +1,22 @@
 import { InvalidOptionsError } from '../errors/jwks-errors.js';
+import type { VerifiedToken } from '../jws/jwt.types.js';
 import type { JwtVerifier } from '../verification/jwt-verifier.js';
+
+/** The object a token is read from and the result stored on, whatever the transport. */
+export type AuthRequest = Record<string | symbol, unknown>;
+
+/** Where a guard leaves the verified token; `Symbol.for` so two installed copies agree. */
+const VERIFIED_TOKEN = Symbol.for('nestjs-jwks:verified-token');
+
+/** Keeps the verified token on the request, for `@Issuer()` and the route's rules. */
+export function attachVerifiedToken(request: AuthRequest, token: VerifiedToken): void {
+  request[VERIFIED_TOKEN] = token;
+}
+
+/** The verified token a guard left on the request, if any. */
+export function verifiedTokenOf(request: AuthRequest | undefined): VerifiedToken | undefined {
+  return request?.[VERIFIED_TOKEN] as VerifiedToken | undefined;
+}
 
 // Keyed by the verifier, which is one per JwksModule instance: two apps in one process never share.
 const registered = new WeakMap<JwtVerifier, object[]>();

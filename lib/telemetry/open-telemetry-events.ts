@@ -1,6 +1,5 @@
 import { LruMap } from '../cache/lru-map.js';
 import type { JwksEvents } from '../options/jwks-events.interface.js';
-import type { MeterLike, MetricAttributes } from './meter-like.interface.js';
 
 /** Issuers whose key set age is reported at most (resolved tenants come and go). */
 const MAX_ISSUERS = 1000;
@@ -66,4 +65,40 @@ export function openTelemetryEvents(meter: MeterLike, now: () => number = Date.n
 
 function withError(attributes: MetricAttributes, outcome: string): MetricAttributes {
   return outcome === 'OK' ? attributes : { ...attributes, 'error.type': outcome };
+}
+
+/** Attributes of a measurement. */
+export type MetricAttributes = Record<string, string>;
+
+/**
+ * The parts of an OpenTelemetry `Meter` (`@opentelemetry/api`) the binding uses: pass
+ * `metrics.getMeter('my-api')`; the library itself does not depend on the API package.
+ */
+export interface MeterLike {
+  /** A counter, as `Meter.createCounter`: the binding `add`s to it. */
+  createCounter(
+    name: string,
+    options?: { description?: string; unit?: string },
+  ): {
+    /** Adds `value` to the count for these attributes. */
+    add(value: number, attributes?: MetricAttributes): void;
+  };
+  /** A histogram, as `Meter.createHistogram`: the binding `record`s durations in it. */
+  createHistogram(
+    name: string,
+    options?: { description?: string; unit?: string },
+  ): {
+    /** Records one measurement. */
+    record(value: number, attributes?: MetricAttributes): void;
+  };
+  /** An observable gauge, as `Meter.createObservableGauge`: its callback observes on collection. */
+  createObservableGauge(
+    name: string,
+    options?: { description?: string; unit?: string },
+  ): {
+    /** Registers `callback` to observe the current values at each collection. */
+    addCallback(
+      callback: (result: { observe(value: number, attributes?: MetricAttributes): void }) => void,
+    ): void;
+  };
 }

@@ -3,4 +3,4 @@
  * @module nestjs-jwks/testing
  */
 export { createTestIssuer } from './create-test-issuer.js';
-export type { SignOptions, TestIssuer, TestIssuerOptions } from './test-issuer.interface.js';
+export type { SignOptions, TestIssuer, TestIssuerOptions } from './create-test-issuer.js';

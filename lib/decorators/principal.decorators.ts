@@ -5,6 +5,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { requestFromContext } from '../guards/request-from-context.js';
+import { verifiedTokenOf } from '../passport/principal-hooks.js';
 import type { JwtUser } from '../jws/jwt.types.js';
 
 /** A claim name: those of {@link JwtUser} are suggested, any other is accepted. */
@@ -28,3 +29,9 @@ export function CurrentUser(
 ): ParameterDecorator {
   return currentUser(claim, ...pipes);
 }
+
+/** The issuer (as configured) that signed the request's verified token. */
+export const Issuer = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): string | undefined =>
+    verifiedTokenOf(requestFromContext(context))?.issuer,
+);

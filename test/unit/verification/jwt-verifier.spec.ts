@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import {
   VerifiedTokenCache,
   type CachedVerification,
-} from '../../../lib/verification/verified-token-cache.js';
+} from '../../../lib/verification/jwt-verifier.js';
 
 const { publicKey } = generateKeyPairSync('ed25519');
 const entry = (expiresAt: number): CachedVerification => ({

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ForbiddenException } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { WsException } from '@nestjs/websockets';
-import { transportHttpException } from '../../../lib/guards/transport-exception.js';
+import { transportHttpException } from '../../../lib/guards/refusal.js';
 
 describe("transportHttpException: validate()'s own HttpException, per transport", () => {
   const suspended = new ForbiddenException('Suspended account');

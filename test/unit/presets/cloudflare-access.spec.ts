@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { cloudflareAccess } from '../../../lib/presets/cloudflare-access.preset.js';
+import { cloudflareAccess } from '../../../lib/presets/cloudflare-access.js';
 
 describe('cloudflareAccess', () => {
   const preset = cloudflareAccess({ team: 'acme', audience: 'aud-tag' });
