@@ -22,7 +22,7 @@ export type { IssuerMatch } from './issuers/trusted-issuers.js';
 export { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
 export type { AuthorizationServerMetadata } from './discovery/metadata-source.js';
 export { JwksKeyCache } from './keys/jwks-key-cache.js';
-export type { ImportedKey } from './keys/key-set.js';
+export type { ImportedKey } from './keys/import-jwk.js';
 export type { ListedKey } from './keys/jwks-key-cache.js';
 export type { KeyReference } from './keys/key-revocations.js';
 export type { SecretOrKeyProvider } from './keys/secret-or-key-provider.js';

@@ -5,7 +5,7 @@ import { EngineContext } from './cache/document-engine.js';
 import { MetadataSource } from './discovery/metadata-source.js';
 import { JwksSource } from './keys/jwks-source.js';
 import { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
-import { AuthFailureLog } from './guards/auth-failure-log.js';
+import { AuthFailureLog } from './guards/refusal.js';
 import { JwksEventCallbacks } from './events/jwks-event-callbacks.js';
 import { JwksGraphqlWs } from './guards/jwks-graphql-ws.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';

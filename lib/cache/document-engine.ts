@@ -10,12 +10,12 @@ import {
   refreshAheadAt,
   retryDelayMs,
   LOAD,
-  type LoadPolicy,
   MissGate,
   takesShared,
   freshnessMs,
   missWaitMs,
 } from './load-policy.js';
+import { type LoadPolicy } from './document-source.js';
 import { ProviderHealthLog } from './provider-health-log.js';
 
 /** What every engine of a module shares: its options, clock, shared store and events. */

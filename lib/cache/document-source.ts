@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { LoadPolicy } from './load-policy.js';
+import type { RefreshEvent } from '../options/jwks-events.interface.js';
 
 /** What a fetched document is: the issuer metadata or its key set. */
 export type DocumentKind = 'metadata' | 'jwks';
@@ -59,4 +59,22 @@ export interface CachedDocument {
   readonly fetchedAt: number;
   /** Until when it is fresh (from `Cache-Control`, bounded, or `cacheTtl`). */
   readonly freshUntil: number;
+}
+
+/**
+ * What one load of a document may do, chosen where the load is asked for.
+ * - `shared`: read the shared store first and take its copy when it is `fresh` (not yet in its
+ *   refresh-ahead window), when it is `newer` than the copy in memory, or `skip` the store.
+ * - `wait`: how long the caller who started or joins the load waits for it: `none` (background),
+ *   one `attempt`'s timeout (a request with nothing usable), as long as the provider usually
+ *   takes from the load's start (`miss`: an unknown kid, answered from the copy at hand after), or
+ *   until it ends (`all`: an operator's refresh, or a load that another load depends on and whose
+ *   own waiters are bounded).
+ * - `backoff`: whether a failure makes later loads wait (see `retryDelayMs`).
+ */
+export interface LoadPolicy {
+  readonly reason: RefreshEvent['reason'];
+  readonly shared: 'fresh' | 'newer' | 'skip';
+  readonly wait: 'none' | 'attempt' | 'miss' | 'all';
+  readonly backoff: boolean;
 }

@@ -1,24 +1,5 @@
-import type { RefreshEvent } from '../options/jwks-events.interface.js';
-import type { CachedDocument, DocumentEntry } from './document-source.js';
+import type { CachedDocument, DocumentEntry, LoadPolicy } from './document-source.js';
 import { LruMap } from './lru-map.js';
-
-/**
- * What one load of a document may do, chosen where the load is asked for.
- * - `shared`: read the shared store first and take its copy when it is `fresh` (not yet in its
- *   refresh-ahead window), when it is `newer` than the copy in memory, or `skip` the store.
- * - `wait`: how long the caller who started or joins the load waits for it: `none` (background),
- *   one `attempt`'s timeout (a request with nothing usable), as long as the provider usually
- *   takes from the load's start (`miss`: an unknown kid, answered from the copy at hand after), or
- *   until it ends (`all`: an operator's refresh, or a load that another load depends on and whose
- *   own waiters are bounded).
- * - `backoff`: whether a failure makes later loads wait (see `retryDelayMs`).
- */
-export interface LoadPolicy {
-  readonly reason: RefreshEvent['reason'];
-  readonly shared: 'fresh' | 'newer' | 'skip';
-  readonly wait: 'none' | 'attempt' | 'miss' | 'all';
-  readonly backoff: boolean;
-}
 
 export const LOAD = {
   /** At bootstrap; a failure is not held against the first request, which tries again. */

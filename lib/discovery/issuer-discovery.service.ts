@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DocumentEngine, EngineContext } from '../cache/document-engine.js';
-import { LOAD, type LoadPolicy } from '../cache/load-policy.js';
+import { LOAD } from '../cache/load-policy.js';
+import { type LoadPolicy } from '../cache/document-source.js';
 import { SharedStore } from '../cache/shared-store.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import {

@@ -3,8 +3,7 @@ import { InsufficientScopeError, TokenMissingError } from '../errors/jwks-errors
 import { isApplicationError, PrincipalHook } from '../passport/jwks.strategy.js';
 import { attachVerifiedToken, type AuthRequest } from '../passport/principal-hooks.js';
 import { JwtVerifier } from '../verification/jwt-verifier.js';
-import { AuthFailureLog } from './auth-failure-log.js';
-import { toAuthFailure } from './refusal.js';
+import { AuthFailureLog, toAuthFailure } from './refusal.js';
 import { fromConnectionParams } from './request-from-context.js';
 import { missingScopes } from './route-rules.js';
 

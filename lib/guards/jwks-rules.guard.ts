@@ -2,9 +2,8 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { TokenMissingError } from '../errors/jwks-errors.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
-import { AuthFailureLog } from './auth-failure-log.js';
+import { AuthFailureLog, refuseRequest } from './refusal.js';
 import { brokenRule, hasTokenRules, RouteRulesCache } from './route-rules.js';
-import { refuseRequest } from './refusal.js';
 import { requestFromContext } from './request-from-context.js';
 import { verifiedTokenOf } from '../passport/principal-hooks.js';
 

@@ -9,9 +9,8 @@ import {
 import { attachVerifiedToken, type AuthRequest } from '../passport/principal-hooks.js';
 import { JwtVerifier } from '../verification/jwt-verifier.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
-import { AuthFailureLog } from './auth-failure-log.js';
+import { AuthFailureLog, refuseRequest, transportHttpException } from './refusal.js';
 import { brokenRule, RouteRulesCache } from './route-rules.js';
-import { refuseRequest, transportHttpException } from './refusal.js';
 import { graphqlHttpRequest, requestFromContext, tokenSources } from './request-from-context.js';
 
 /**

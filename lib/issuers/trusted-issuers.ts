@@ -10,7 +10,6 @@ import {
   TENANT_PLACEHOLDER,
 } from '../options/issuer-options.js';
 import { Clock } from '../time/clock.js';
-import { TenantTemplate } from './tenant-template.js';
 import type { IssuerOptions } from '../options/jwks-module-options.interface.js';
 
 /**
@@ -195,4 +194,38 @@ export function resolvedIssuerProblems(
     problems.push('a resolved issuer has no aliases or templates');
   }
   return problems;
+}
+
+/**
+ * A multi-tenant issuer such as Entra ID's `https://login.microsoftonline.com/{tenantid}/v2.0`:
+ * matches an `iss` that fills the placeholder with one path segment, of an allowed tenant when the
+ * issuer names them.
+ */
+export class TenantTemplate {
+  private readonly prefix: string;
+  private readonly suffix: string;
+
+  constructor(
+    template: string,
+    private readonly config: ResolvedIssuer,
+  ) {
+    const at = template.indexOf(TENANT_PLACEHOLDER);
+    this.prefix = template.slice(0, at);
+    this.suffix = template.slice(at + TENANT_PLACEHOLDER.length);
+  }
+
+  static isTemplate(issuer: string): boolean {
+    return issuer.includes(TENANT_PLACEHOLDER);
+  }
+
+  match(iss: string): IssuerMatch | undefined {
+    const { prefix, suffix } = this;
+    if (iss.length <= prefix.length + suffix.length) return undefined;
+    if (!iss.startsWith(prefix) || !iss.endsWith(suffix)) return undefined;
+    const tenant = iss.slice(prefix.length, iss.length - suffix.length);
+    if (/[/?#\s]/.test(tenant)) return undefined;
+    const allowed = this.config.allowedTenants;
+    if (allowed !== undefined && !allowed.has(tenant)) return undefined;
+    return { config: this.config, tenant };
+  }
 }

@@ -1,7 +1,22 @@
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { isJwsAlgorithm, algorithmMismatch } from '../jws/algorithms.js';
-import type { ImportedKey } from './key-set.js';
 import { describeUntrusted, messageOf } from '../errors/jwks-errors.js';
+
+/** A JWKS entry imported once, when the set arrives, into a `KeyObject` ready for `crypto.verify`. */
+export interface ImportedKey {
+  readonly kid: string | undefined;
+  readonly kty: 'RSA' | 'EC' | 'OKP';
+  /** The curve for EC and OKP keys. */
+  readonly crv: string | undefined;
+  /** The JWK's own `alg`, when it names one: tokens must then use exactly that algorithm. */
+  readonly alg: string | undefined;
+  readonly key: KeyObject;
+  /**
+   * Its RFC 7638 SHA-256 JWK thumbprint (base64url): what names a key without `kid`, for
+   * `JwksKeyCache.revokeKey(issuer, { thumbprint })`.
+   */
+  readonly thumbprint: string;
+}
 
 /**
  * The outcome of importing one JWKS entry: a key, or why it was left out (`kind` groups entries for

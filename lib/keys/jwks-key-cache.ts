@@ -12,7 +12,8 @@ import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-option
 import { Clock } from '../time/clock.js';
 import { JwksSource } from './jwks-source.js';
 import { KeyRevocations, type KeyReference } from './key-revocations.js';
-import { KeySet, type ImportedKey } from './key-set.js';
+import { KeySet } from './key-set.js';
+import { type ImportedKey } from './import-jwk.js';
 import { keyForToken, type SecretOrKeyProvider } from './secret-or-key-provider.js';
 
 /**

@@ -1,7 +1,8 @@
 import { createPublicKey } from 'node:crypto';
 import { Inject, Injectable, type Logger } from '@nestjs/common';
 import type { DocumentEntry, DocumentSource, FetchedEntry } from '../cache/document-source.js';
-import { dependencyOf, type LoadPolicy } from '../cache/load-policy.js';
+import { dependencyOf } from '../cache/load-policy.js';
+import { type LoadPolicy } from '../cache/document-source.js';
 import { IssuerDiscoveryService } from '../discovery/issuer-discovery.service.js';
 import { JwksFetchFailedError, messageOf } from '../errors/jwks-errors.js';
 import { JwksEventCallbacks } from '../events/jwks-event-callbacks.js';

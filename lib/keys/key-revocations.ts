@@ -11,7 +11,7 @@ import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import { isRecord } from '../options/option-checks.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
 import { Clock } from '../time/clock.js';
-import type { ImportedKey } from './key-set.js';
+import { type ImportedKey } from './import-jwk.js';
 
 /**
  * A key to revoke: by its `kid`, or by its RFC 7638 SHA-256 thumbprint (base64url, as `listKeys`

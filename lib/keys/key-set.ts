@@ -1,7 +1,6 @@
 import { InvalidJwksError, InvalidKeyError, KeyNotFoundError } from '../errors/jwks-errors.js';
 import { type JwsAlgorithm, algorithmMismatch } from '../jws/algorithms.js';
-import { importJwk } from './import-jwk.js';
-import type { KeyObject } from 'node:crypto';
+import { importJwk, type ImportedKey } from './import-jwk.js';
 
 /** A key left out of a set: its kid, the detail, and the kind of reason (for the summary line). */
 export interface SkippedKey {
@@ -96,20 +95,4 @@ export class KeySet {
 function kidOf(jwk: unknown): string | undefined {
   const kid = (jwk as { kid?: unknown } | null)?.kid;
   return typeof kid === 'string' ? kid : undefined;
-}
-
-/** A JWKS entry imported once, when the set arrives, into a `KeyObject` ready for `crypto.verify`. */
-export interface ImportedKey {
-  readonly kid: string | undefined;
-  readonly kty: 'RSA' | 'EC' | 'OKP';
-  /** The curve for EC and OKP keys. */
-  readonly crv: string | undefined;
-  /** The JWK's own `alg`, when it names one: tokens must then use exactly that algorithm. */
-  readonly alg: string | undefined;
-  readonly key: KeyObject;
-  /**
-   * Its RFC 7638 SHA-256 JWK thumbprint (base64url): what names a key without `kid`, for
-   * `JwksKeyCache.revokeKey(issuer, { thumbprint })`.
-   */
-  readonly thumbprint: string;
 }

@@ -5,7 +5,7 @@ import { type JwsAlgorithm, requireSignature } from '../jws/algorithms.js';
 import type { ResolvedJwksOptions } from '../options/module-options.js';
 import type { Clock } from '../time/clock.js';
 import { checkIssuerClaims, checkIssuerHeader } from '../issuers/issuer-rules.js';
-import type { ImportedKey } from './key-set.js';
+import { type ImportedKey } from './import-jwk.js';
 
 /**
  * passport-jwt's `secretOrKeyProvider` signature, without a dependency on its types. The key is

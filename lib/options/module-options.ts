@@ -7,8 +7,11 @@ import type { JwksEvents } from './jwks-events.interface.js';
 import type { JwksModuleOptions } from './jwks-module-options.interface.js';
 import {
   checkAlgorithms,
+  checkEvents,
   checkFunctions,
   checkNumber,
+  checkSharedCacheSecret,
+  checkVerifiedTokenCache,
   isRecord,
   unknownKeys,
   type Problems,
@@ -34,17 +37,7 @@ interface OptionRule<V> {
 
 /** The longest delay a Node timer keeps (2^31 - 1 ms); a longer one fires after 1 ms instead. */
 const TIMER_MAX_SECONDS = 2_147_483;
-/** Shortest `sharedCacheSecret` accepted, in characters: 32 random hex digits are 128 bits. */
-const MIN_SECRET_LENGTH = 32;
 const DEFAULT_ALGORITHMS: readonly JwsAlgorithm[] = Object.freeze(['RS256', 'ES256']);
-const EVENTS = [
-  'onFetchError',
-  'onRefresh',
-  'onKeyNotFound',
-  'onFetch',
-  'onVerification',
-  'onKeyLookup',
-];
 
 /**
  * Every module option, its default, its check and what it resolves to: the compiler holds this
@@ -261,42 +254,6 @@ function checkIssuers(problems: Problems, value: unknown, _key: string, options:
       seen.add(iss);
     }
   });
-}
-
-function checkEvents(problems: Problems, events: unknown) {
-  if (events === undefined) return;
-  if (!isRecord(events)) {
-    problems.push('events must be an object of callbacks');
-    return;
-  }
-  for (const [name, callback] of Object.entries(events)) {
-    if (!EVENTS.includes(name)) {
-      problems.push(`events.${name} is not an event (${EVENTS.join(', ')})`);
-    } else if (callback !== undefined && typeof callback !== 'function') {
-      problems.push(`events.${name} must be a function`);
-    }
-  }
-}
-
-function checkVerifiedTokenCache(problems: Problems, value: unknown) {
-  if (value === undefined || value === false) return;
-  const max = isRecord(value) ? value.max : undefined;
-  if (!Number.isInteger(max) || (max as number) < 1 || (max as number) > 10_000_000) {
-    problems.push('verifiedTokenCache must be false or { max: an integer from 1 to 10000000 }');
-  }
-  if (isRecord(value))
-    problems.push(...unknownKeys(value, new Set(['max']), 'verifiedTokenCache.'));
-}
-
-// The message names the rule, never the value: a secret must not reach a log through a startup error.
-function checkSharedCacheSecret(problems: Problems, secret: unknown) {
-  if (secret === undefined) return;
-  const strong = (value: unknown) => typeof value === 'string' && value.length >= MIN_SECRET_LENGTH;
-  if (strong(secret) || (Array.isArray(secret) && secret.length > 0 && secret.every(strong)))
-    return;
-  problems.push(
-    `sharedCacheSecret must be a string of at least ${MIN_SECRET_LENGTH} characters, or a non-empty array of them (the first signs, all verify)`,
-  );
 }
 
 /** Where a development bypass may run: `NODE_ENV`, trimmed and in any case, names one of these. */

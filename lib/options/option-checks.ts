@@ -112,3 +112,51 @@ export function isNonBlankString(value: unknown): value is string {
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+const EVENTS = [
+  'onFetchError',
+  'onRefresh',
+  'onKeyNotFound',
+  'onFetch',
+  'onVerification',
+  'onKeyLookup',
+];
+
+export function checkEvents(problems: Problems, events: unknown) {
+  if (events === undefined) return;
+  if (!isRecord(events)) {
+    problems.push('events must be an object of callbacks');
+    return;
+  }
+  for (const [name, callback] of Object.entries(events)) {
+    if (!EVENTS.includes(name)) {
+      problems.push(`events.${name} is not an event (${EVENTS.join(', ')})`);
+    } else if (callback !== undefined && typeof callback !== 'function') {
+      problems.push(`events.${name} must be a function`);
+    }
+  }
+}
+
+export function checkVerifiedTokenCache(problems: Problems, value: unknown) {
+  if (value === undefined || value === false) return;
+  const max = isRecord(value) ? value.max : undefined;
+  if (!Number.isInteger(max) || (max as number) < 1 || (max as number) > 10_000_000) {
+    problems.push('verifiedTokenCache must be false or { max: an integer from 1 to 10000000 }');
+  }
+  if (isRecord(value))
+    problems.push(...unknownKeys(value, new Set(['max']), 'verifiedTokenCache.'));
+}
+
+/** Shortest `sharedCacheSecret` accepted, in characters: 32 random hex digits are 128 bits. */
+const MIN_SECRET_LENGTH = 32;
+
+// The message names the rule, never the value: a secret must not reach a log through a startup error.
+export function checkSharedCacheSecret(problems: Problems, secret: unknown) {
+  if (secret === undefined) return;
+  const strong = (value: unknown) => typeof value === 'string' && value.length >= MIN_SECRET_LENGTH;
+  if (strong(secret) || (Array.isArray(secret) && secret.length > 0 && secret.every(strong)))
+    return;
+  problems.push(
+    `sharedCacheSecret must be a string of at least ${MIN_SECRET_LENGTH} characters, or a non-empty array of them (the first signs, all verify)`,
+  );
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { TenantTemplate } from '../../../lib/issuers/tenant-template.js';
+import { TenantTemplate } from '../../../lib/issuers/trusted-issuers.js';
 import { resolveIssuerOptions } from '../../../lib/options/issuer-options.js';
 
 const TEMPLATE = 'https://login.example.test/{tenantid}/v2.0';
