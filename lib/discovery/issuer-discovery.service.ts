@@ -34,7 +34,7 @@ export class IssuerDiscoveryService {
    * @throws IssuerUntrustedError, IssuerMismatchError, JwksFetchFailedError, MetadataInvalidError
    */
   async getMetadata(issuer: string): Promise<AuthorizationServerMetadata> {
-    this.issuers.require(issuer);
+    this.issuers.settings(issuer);
     return (await this.documents.get(issuer)).value.metadata;
   }
 
@@ -42,14 +42,18 @@ export class IssuerDiscoveryService {
    * The URL to fetch the issuer's JWKS from: the configured `jwksUri`, else the metadata's. Metadata
    * in memory serves even when stale (its refresh runs in the background), so a metadata outage
    * never holds up a key refresh; `policy` (the key cache's) says how to load it when there is none.
+   * @internal (the key cache asks it)
    */
   async getJwksUri(issuer: string, policy: LoadPolicy = LOAD.cold): Promise<string> {
-    const config = this.issuers.require(issuer);
+    const config = this.issuers.settings(issuer);
     if (config.jwksUri !== undefined) return config.jwksUri;
     return (await this.documents.get(issuer, policy)).value.jwksUri;
   }
 
-  /** Drops `issuer`'s metadata here and in the shared store. */
+  /**
+   * Drops `issuer`'s metadata here and in the shared store.
+   * @internal (`JwksKeyCache.purge` calls it)
+   */
   async purge(issuer: string): Promise<void> {
     await this.store.removeCopy('metadata', issuer); // first: see JwksKeyCache.purge
     this.documents.forget(issuer);

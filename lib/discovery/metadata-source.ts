@@ -18,7 +18,7 @@ import { parseUrl, urlPolicyViolation } from '../options/url-policy.js';
  * it points at is trusted, and `jwks_uri` must pass the URL policy (after `rewriteJwksOrigin`).
  * @throws IssuerMismatchError, MetadataInvalidError
  */
-export function validateMetadata(
+function validateMetadata(
   config: ResolvedIssuer,
   body: unknown,
   url: string,
@@ -101,7 +101,7 @@ export class MetadataSource implements DocumentSource<IssuerMetadata> {
 
   validate(issuer: string, body: unknown, url: string): IssuerMetadata {
     return validateMetadata(
-      this.issuers.require(issuer),
+      this.issuers.settings(issuer),
       body,
       url,
       this.options.allowInsecureHttp,
@@ -109,7 +109,7 @@ export class MetadataSource implements DocumentSource<IssuerMetadata> {
   }
 
   async fetch(issuer: string): Promise<FetchedEntry<IssuerMetadata>> {
-    const config = this.issuers.require(issuer);
+    const config = this.issuers.settings(issuer);
     const urls =
       config.discoveryUrl !== undefined ? [config.discoveryUrl] : deriveMetadataUrls(config.issuer);
     const failures: string[] = [];

@@ -85,7 +85,7 @@ export async function refuseRequest(
 }
 
 /** Sets a header on an Express or Fastify response (or anything with either method). */
-export function setResponseHeader(response: unknown, name: string, value: string): void {
+function setResponseHeader(response: unknown, name: string, value: string): void {
   const target = response as {
     header?: (name: string, value: string) => unknown;
     setHeader?: (name: string, value: string) => unknown;
@@ -125,7 +125,7 @@ let rpcException: Promise<ErrorClass> | undefined;
  * with the code as `reason`; a `WsException` or an `RpcException` with `{ status, statusCode,
  * message, code }`, which Nest sends to the client while the connection and the server carry on.
  */
-export async function transportException(type: string, failure: AuthFailure): Promise<Error> {
+async function transportException(type: string, failure: AuthFailure): Promise<Error> {
   switch (type) {
     case 'graphql':
       return new GraphqlAuthException(failure);

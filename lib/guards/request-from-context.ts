@@ -111,7 +111,7 @@ export function fromConnectionParams(params: unknown): unknown {
  * @throws TokenMalformedError for one that is there but no string (`authorization: ['...']`): a
  * bad credential, never "no credential", which `@OptionalAuth()` would let through.
  */
-export function asAuthorization(value: unknown): unknown {
+function asAuthorization(value: unknown): unknown {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw new TokenMalformedError('the credential is not a string');
   const authorization = parseBearer(value) === undefined ? `Bearer ${value}` : value;

@@ -90,7 +90,7 @@ export function brokenRule(
   const scopes = missingScopes(payload, rules.scopes);
   if (scopes.length > 0) return new InsufficientScopeError(scopes);
   if (rules.roles.length === 0) return undefined;
-  const roles = missingRoles(payload, issuers.require(issuer).rolesClaim, rules.roles);
+  const roles = missingRoles(payload, issuers.settings(issuer).rolesClaim, rules.roles);
   return roles.length > 0 ? new InsufficientRoleError(roles) : undefined;
 }
 
@@ -100,7 +100,7 @@ export function hasTokenRules(rules: RouteRules): boolean {
 }
 
 /** The values a claim grants: a space-separated string (RFC 8693 `scope`) or an array of strings. */
-export function claimValues(claim: unknown, into = new Set<string>()): Set<string> {
+function claimValues(claim: unknown, into = new Set<string>()): Set<string> {
   if (typeof claim === 'string') {
     for (const value of claim.split(' ')) if (value !== '') into.add(value);
   } else if (Array.isArray(claim)) {
@@ -110,7 +110,7 @@ export function claimValues(claim: unknown, into = new Set<string>()): Set<strin
 }
 
 /** The required values not granted. */
-export function missingValues(required: readonly string[], granted: ReadonlySet<string>): string[] {
+function missingValues(required: readonly string[], granted: ReadonlySet<string>): string[] {
   return required.filter((value) => !granted.has(value));
 }
 
@@ -118,7 +118,7 @@ export function missingValues(required: readonly string[], granted: ReadonlySet<
  * The roles a token grants, read at the issuer's `rolesClaim` path (`roles`, `permissions`,
  * `realm_access.roles`, `cognito:groups`): an array or a space-separated string.
  */
-export function rolesOf(payload: JwtPayload, path: readonly string[]): ReadonlySet<string> {
+function rolesOf(payload: JwtPayload, path: readonly string[]): ReadonlySet<string> {
   let value: unknown = payload;
   for (const step of path) {
     if (typeof value !== 'object' || value === null) return new Set();
@@ -128,7 +128,7 @@ export function rolesOf(payload: JwtPayload, path: readonly string[]): ReadonlyS
 }
 
 /** The required roles the token does not grant. */
-export function missingRoles(
+function missingRoles(
   payload: JwtPayload,
   path: readonly string[],
   required: readonly string[],
@@ -137,7 +137,7 @@ export function missingRoles(
 }
 
 /** The scopes a token grants: RFC 8693 / RFC 9068 `scope` (space-separated) or an `scp` array or string. */
-export function scopesOf(payload: JwtPayload): ReadonlySet<string> {
+function scopesOf(payload: JwtPayload): ReadonlySet<string> {
   return claimValues(payload.scp, claimValues(payload.scope));
 }
 

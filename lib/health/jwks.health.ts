@@ -17,6 +17,7 @@ export interface JwksHealthResult {
  */
 @Injectable()
 export class JwksHealthIndicator {
+  /** @internal Nest injects it with the module's own providers. */
   constructor(
     private readonly keys: JwksKeyCache,
     private readonly issuers: TrustedIssuers,

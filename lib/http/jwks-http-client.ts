@@ -216,7 +216,7 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
  * `NO_PROXY`, as curl reads them) when it names one: Node's own `fetch` ignores them. undici is
  * loaded only then.
  */
-export function platformFetch(environment: NodeJS.ProcessEnv = process.env): FetchFunction {
+function platformFetch(environment: NodeJS.ProcessEnv = process.env): FetchFunction {
   if (!PROXY_VARIABLES.some((name) => environment[name])) {
     return (input, init) => globalThis.fetch(input, init);
   }
@@ -229,7 +229,7 @@ export function platformFetch(environment: NodeJS.ProcessEnv = process.env): Fet
 }
 
 /** Thrown when a body exceeds the byte limit; the stream is cancelled so memory stays flat. */
-export class BodyTooLargeError extends Error {
+class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
     super(`response body exceeds ${limit} bytes`);
   }
@@ -239,7 +239,7 @@ export class BodyTooLargeError extends Error {
  * Reads a response body as UTF-8, cancelling the stream as soon as it passes `limit` bytes: a
  * misconfigured or hostile endpoint must not make every API instance buffer gigabytes.
  */
-export async function readLimitedBody(response: Response, limit: number): Promise<string> {
+async function readLimitedBody(response: Response, limit: number): Promise<string> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     await response.body?.cancel();
@@ -263,7 +263,7 @@ export async function readLimitedBody(response: Response, limit: number): Promis
 }
 
 /** Most redirects followed for one provider request; a loop ends here. */
-export const MAX_REDIRECTS = 3;
+const MAX_REDIRECTS = 3;
 
 /**
  * Where a redirect leads, or why it is not followed: past {@link MAX_REDIRECTS}, without a valid

@@ -19,7 +19,7 @@ import type { JoseHeader, JwtPayload } from '../jws/jwt.types.js';
  * whatever the others of the module allow.
  * @throws AlgorithmNotAllowedError (`ALG_NOT_ALLOWED`)
  */
-export function requireIssuerAlgorithm(config: ResolvedIssuer, alg: JwsAlgorithm): void {
+function requireIssuerAlgorithm(config: ResolvedIssuer, alg: JwsAlgorithm): void {
   if (!config.algorithms.includes(alg)) throw new AlgorithmNotAllowedError(alg, config.algorithms);
 }
 

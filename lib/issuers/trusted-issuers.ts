@@ -53,9 +53,9 @@ export class TrustedIssuers {
 
   /**
    * Synchronously: the issuer `iss` names, `null` when it is not trusted, or `undefined` when only
-   * `resolve` can tell (a `resolveIssuer` not asked about it yet).
+   * `find` can tell (a `resolveIssuer` not asked about it yet).
    */
-  lookup(iss: unknown): IssuerMatch | null | undefined {
+  known(iss: unknown): IssuerMatch | null | undefined {
     if (typeof iss !== 'string') return null;
     const match = this.exact.get(iss) ?? this.matchTemplate(iss);
     if (match !== undefined) return match;
@@ -69,18 +69,18 @@ export class TrustedIssuers {
    * @throws IssuerUntrustedError (`ISSUER_UNTRUSTED`), before any network call.
    */
   match(iss: unknown): IssuerMatch | Promise<IssuerMatch> {
-    const known = this.lookup(iss);
+    const known = this.known(iss);
     if (known === null) throw new IssuerUntrustedError(iss);
     if (known !== undefined) return known;
-    return this.resolve(iss).then((resolved) => {
+    return this.find(iss).then((resolved) => {
       if (resolved === null) throw new IssuerUntrustedError(iss);
       return resolved;
     });
   }
 
-  /** {@link lookup}, asking `resolveIssuer` when needed (once per `iss` at a time). */
-  resolve(iss: unknown): Promise<IssuerMatch | null> {
-    const known = this.lookup(iss);
+  /** {@link TrustedIssuers.known}, asking `resolveIssuer` when needed (once per `iss` at a time). */
+  find(iss: unknown): Promise<IssuerMatch | null> {
+    const known = this.known(iss);
     if (known !== undefined) return Promise.resolve(known);
     const name = iss as string;
     let asked = this.asking.get(name);
@@ -88,7 +88,7 @@ export class TrustedIssuers {
     if (asked === undefined && this.asking.size >= this.options.maxIssuers)
       return Promise.resolve(null);
     if (asked === undefined) {
-      asked = this.ask(name).finally(() => this.asking.delete(name));
+      asked = this.askResolver(name).finally(() => this.asking.delete(name));
       this.asking.set(name, asked);
     }
     return asked;
@@ -98,7 +98,7 @@ export class TrustedIssuers {
    * The settings of an issuer in use, by its configured `issuer`.
    * @throws IssuerUntrustedError (`ISSUER_UNTRUSTED`)
    */
-  require(issuer: string): ResolvedIssuer {
+  settings(issuer: string): ResolvedIssuer {
     const config = this.byKey.get(issuer);
     if (config === undefined) throw new IssuerUntrustedError(issuer);
     return config;
@@ -127,7 +127,7 @@ export class TrustedIssuers {
     return undefined;
   }
 
-  private async ask(iss: string): Promise<IssuerMatch | null> {
+  private async askResolver(iss: string): Promise<IssuerMatch | null> {
     let options;
     try {
       options = await this.options.resolveIssuer!(iss);
@@ -180,7 +180,7 @@ export interface IssuerMatch {
  * (URLs, https, algorithms, an audience rule), and it must describe exactly that `iss`, with algorithms among the
  * module's (what tokens are first checked against) and no aliases or templates of its own.
  */
-export function resolvedIssuerProblems(
+function resolvedIssuerProblems(
   iss: string,
   options: IssuerOptions,
   module: ResolvedJwksOptions,

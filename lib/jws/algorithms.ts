@@ -9,21 +9,8 @@ import {
 import { SignatureInvalidError } from '../errors/jwks-errors.js';
 
 /** The asymmetric JWS algorithms nestjs-jwks verifies (RFC 7518 §3, RFC 8037). HS* and `none` never are. */
-export const JWS_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-] as const;
-
-/** One of {@link JWS_ALGORITHMS}. */
-export type JwsAlgorithm = (typeof JWS_ALGORITHMS)[number];
+export type JwsAlgorithm =
+  'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA';
 
 /** What an algorithm asks of a key, and how `crypto` signs and verifies with it (RFC 7518 §3). */
 interface Algorithm {
@@ -54,6 +41,9 @@ const ALGORITHMS: Readonly<Record<JwsAlgorithm, Algorithm>> = {
   ES512: { kty: 'EC', crv: 'P-521', hash: 'sha512', rawLength: 132 },
   EdDSA: { kty: 'OKP', crv: 'Ed25519', hash: null },
 };
+
+/** Every {@link JwsAlgorithm}, in the order of RFC 7518. */
+export const JWS_ALGORITHMS = Object.freeze(Object.keys(ALGORITHMS) as JwsAlgorithm[]);
 
 export function isJwsAlgorithm(value: unknown): value is JwsAlgorithm {
   return typeof value === 'string' && Object.hasOwn(ALGORITHMS, value);

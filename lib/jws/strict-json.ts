@@ -1,5 +1,5 @@
 /** Deeper nesting than any real header or claim set: refused, so no parser recursion is at stake. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

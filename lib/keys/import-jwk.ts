@@ -152,7 +152,7 @@ const PRIMES = [
 let subgroups: ReadonlyArray<ReadonlySet<number>> | undefined;
 
 /** Whether an RSA modulus (big-endian bytes) has the ROCA fingerprint. */
-export function hasRocaFingerprint(modulus: Buffer): boolean {
+function hasRocaFingerprint(modulus: Buffer): boolean {
   const n = BigInt(`0x${modulus.toString('hex') || '0'}`);
   subgroups ??= PRIMES.map(powersOf65537);
   return PRIMES.every((prime, index) => subgroups![index]!.has(Number(n % BigInt(prime))));

@@ -50,6 +50,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
   /**
    * The keys to try for a token, from memory, without awaiting anything (the hot path); `undefined`
    * means "ask `getKey`". Serves stale keys within `staleTtl` while a refresh runs in the background.
+   * @internal (the verifier's hot path)
    */
   peek(
     issuer: string,
@@ -81,7 +82,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
     kid: string | undefined,
     alg: JwsAlgorithm,
   ): Promise<readonly ImportedKey[]> {
-    this.issuers.require(issuer);
+    this.issuers.settings(issuer);
     let entry: DocumentEntry<KeySet> = await this.sets.get(issuer);
     if (entry.value.select(kid, alg) === undefined) {
       const found = (set: KeySet) => set.select(kid, alg) !== undefined;
@@ -108,7 +109,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
    */
   async revokeKey(issuer: string, key: string | KeyReference): Promise<void> {
     const reference = typeof key === 'string' ? { kid: key } : key;
-    await this.revocations.revoke(this.issuers.require(issuer).issuer, reference);
+    await this.revocations.revoke(this.issuers.settings(issuer).issuer, reference);
   }
 
   /**
@@ -117,7 +118,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
    */
   async purge(issuer?: string): Promise<void> {
     const names =
-      issuer === undefined ? [...this.issuers.inUse()] : [this.issuers.require(issuer).issuer];
+      issuer === undefined ? [...this.issuers.inUse()] : [this.issuers.settings(issuer).issuer];
     for (const name of names) {
       // The shared copies go first: a load started in between would otherwise bring them back.
       await Promise.all([this.discovery.purge(name), this.store.removeCopy('jwks', name)]);
@@ -127,7 +128,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
 
   /** The keys of `issuer`'s set in memory, with where they came from and their state. */
   listKeys(issuer: string): ListedKey[] {
-    const entry = this.sets.current(this.issuers.require(issuer).issuer);
+    const entry = this.sets.current(this.issuers.settings(issuer).issuer);
     if (entry === undefined) return [];
     const { fetchedAt, freshUntil } = entry.document;
     const fresh = this.clock.now() < freshUntil;
@@ -167,7 +168,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
 
   /** How `issuer`'s keys stand: fresh, stale while its provider fails, or none usable. */
   health(issuer: string): IssuerHealth {
-    const name = this.issuers.require(issuer).issuer;
+    const name = this.issuers.settings(issuer).issuer;
     const entry = this.sets.current(name);
     const { usable, failure } = this.sets.status(name);
     const now = this.clock.now();
@@ -190,7 +191,7 @@ export class JwksKeyCache implements OnApplicationBootstrap {
    * @returns once the new set is in use.
    */
   async refresh(issuer: string): Promise<void> {
-    this.issuers.require(issuer);
+    this.issuers.settings(issuer);
     await this.sets.refresh(issuer);
   }
 }

@@ -34,7 +34,7 @@ export class JwksSource implements DocumentSource<KeySet> {
   ) {}
 
   async fetch(issuer: string, policy: LoadPolicy): Promise<FetchedEntry<KeySet>> {
-    const { requestHeaders, jwksClient } = this.issuers.require(issuer);
+    const { requestHeaders, jwksClient } = this.issuers.settings(issuer);
     if (jwksClient !== undefined) {
       const body = await jwksFromClient(jwksClient, this.options.timeoutMs);
       const value = KeySet.fromJwks(body, JWKS_CLIENT_SOURCE);
@@ -72,7 +72,7 @@ export class JwksSource implements DocumentSource<KeySet> {
 }
 
 /** The source named in messages and logs for keys from a jwks-rsa client. */
-export const JWKS_CLIENT_SOURCE = 'jwks-rsa JwksClient';
+const JWKS_CLIENT_SOURCE = 'jwks-rsa JwksClient';
 
 /**
  * A JWKS document made of the keys a jwks-rsa client hands out (PEM), so they go through every rule
@@ -80,7 +80,7 @@ export const JWKS_CLIENT_SOURCE = 'jwks-rsa JwksClient';
  * call is bounded by `timeoutMs` here, whatever its own settings.
  * @throws JwksFetchFailedError (`JWKS_FETCH_FAILED`) when the client fails or takes too long.
  */
-export async function jwksFromClient(client: JwksClientLike, timeoutMs: number): Promise<unknown> {
+async function jwksFromClient(client: JwksClientLike, timeoutMs: number): Promise<unknown> {
   let keys: unknown;
   try {
     keys = await waitAtMost(timeoutMs, client.getSigningKeys());
@@ -119,7 +119,7 @@ const MAX_NAMED = 5;
  * this instance, the entries it could not use (counted by reason), and kids published twice. A line
  * repeats only when its content changed since the previous set.
  */
-export function logKeySet(
+function logKeySet(
   logger: Logger,
   issuer: string,
   keys: KeySet,

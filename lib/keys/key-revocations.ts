@@ -34,7 +34,7 @@ interface KnownRevocations {
  * How long the shared store keeps an issuer's revocations after the last instance that knew them
  * wrote them: explicit, since a store's default TTL (often minutes) would otherwise drop them.
  */
-export const REVOCATION_TTL_MS = 90 * 24 * 3600 * 1000;
+const REVOCATION_TTL_MS = 90 * 24 * 3600 * 1000;
 
 /**
  * Every this many syncs (10 minutes at the default interval) the lists are read even when the

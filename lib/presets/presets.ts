@@ -174,7 +174,7 @@ export function checkPresetInput(
 }
 
 /** What {@link checkPresetInput} refuses, for a preset that adds rules of its own. */
-export function presetInputProblems(
+function presetInputProblems(
   preset: string,
   values: Readonly<Record<string, unknown>>,
   hosts: readonly string[] = [],

@@ -45,6 +45,7 @@ export class JwtVerifier implements OnApplicationBootstrap {
   /**
    * DEVELOPMENT ONLY: what a request without a token stands for under `developmentBypass`, or
    * `undefined` (always, unless that option is set outside production).
+   * @internal (the guard reads it)
    */
   get developmentBypass(): VerifiedToken | undefined {
     return this.options.developmentBypass;
@@ -88,7 +89,7 @@ export class JwtVerifier implements OnApplicationBootstrap {
     return this.events.verifications ? this.observed(token) : this.check(token);
   }
 
-  /** {@link verify}, reported to `events.onVerification` with its outcome and duration. */
+  /** {@link JwtVerifier.verify}, reported to `events.onVerification` with its outcome and duration. */
   private async observed(token: string): Promise<VerifiedToken> {
     const started = performance.now();
     try {

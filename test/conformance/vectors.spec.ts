@@ -4,15 +4,9 @@ import { createPublicKey } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  JWS_ALGORITHMS,
-  JwksError,
-  JwksModule,
-  JwtVerifier,
-  type JwsAlgorithm,
-} from '../../lib/index.js';
+import { JwksError, JwksModule, JwtVerifier, type JwsAlgorithm } from '../../lib/index.js';
 import { importJwk } from '../../lib/keys/import-jwk.js';
-import { verifySignature } from '../../lib/jws/algorithms.js';
+import { JWS_ALGORITHMS, verifySignature } from '../../lib/jws/algorithms.js';
 
 // Independent vectors, kept as published with their licences: see vectors/README.md.
 // (jest's ESM runtime has import.meta.url, not import.meta.dirname)

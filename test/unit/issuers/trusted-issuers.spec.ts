@@ -21,17 +21,17 @@ describe('TrustedIssuers', () => {
   });
 
   it('matches configured issuers, their aliases and their tenant templates, and nothing else', () => {
-    expect(issuers.lookup('https://a.test')?.config.issuer).toBe('https://a.test');
-    expect(issuers.lookup('a.test')?.config.issuer).toBe('https://a.test');
-    expect(issuers.lookup('https://login.example.test/t1/v2.0')).toMatchObject({ tenant: 't1' });
-    expect(issuers.lookup('https://sts.example.test/t2/')).toMatchObject({ tenant: 't2' });
-    expect(issuers.lookup('https://a.test/')).toBeNull();
-    expect(issuers.lookup(42)).toBeNull();
+    expect(issuers.known('https://a.test')?.config.issuer).toBe('https://a.test');
+    expect(issuers.known('a.test')?.config.issuer).toBe('https://a.test');
+    expect(issuers.known('https://login.example.test/t1/v2.0')).toMatchObject({ tenant: 't1' });
+    expect(issuers.known('https://sts.example.test/t2/')).toMatchObject({ tenant: 't2' });
+    expect(issuers.known('https://a.test/')).toBeNull();
+    expect(issuers.known(42)).toBeNull();
   });
 
   it('requires issuers in use by their configured name', () => {
-    expect(issuers.require('https://a.test').issuer).toBe('https://a.test');
-    expect(() => issuers.require('a.test')).toThrow(
+    expect(issuers.settings('https://a.test').issuer).toBe('https://a.test');
+    expect(() => issuers.settings('a.test')).toThrow(
       expect.objectContaining({ code: 'ISSUER_UNTRUSTED' }),
     );
   });
@@ -45,15 +45,15 @@ describe('TrustedIssuers', () => {
         return iss.startsWith('https://tenant') ? { issuer: iss, audience: 'api' } : undefined;
       },
     });
-    expect(dynamic.lookup('https://tenant-1.test')).toBeUndefined();
+    expect(dynamic.known('https://tenant-1.test')).toBeUndefined();
     const [first, second] = await Promise.all([
-      dynamic.resolve('https://tenant-1.test'),
-      dynamic.resolve('https://tenant-1.test'),
+      dynamic.find('https://tenant-1.test'),
+      dynamic.find('https://tenant-1.test'),
     ]);
     expect(first).toBe(second);
     expect(first?.config.issuer).toBe('https://tenant-1.test');
-    expect(await dynamic.resolve('https://other.test')).toBeNull();
-    expect(dynamic.lookup('https://other.test')).toBeNull();
+    expect(await dynamic.find('https://other.test')).toBeNull();
+    expect(dynamic.known('https://other.test')).toBeNull();
     expect(asked).toBe(2);
   });
 
@@ -66,8 +66,8 @@ describe('TrustedIssuers', () => {
         throw new Error('tenant database down');
       },
     });
-    expect(await failing.resolve('https://t.test')).toBeNull();
-    expect(await failing.resolve('https://t.test')).toBeNull();
+    expect(await failing.find('https://t.test')).toBeNull();
+    expect(await failing.find('https://t.test')).toBeNull();
     expect(calls).toBe(2);
   });
 
@@ -80,8 +80,8 @@ describe('TrustedIssuers', () => {
           ? { issuer: 'https://y.test', audience: 'api' }
           : { issuer: iss, audience: 'api', algorithms: ['ES256'] },
     });
-    expect(await sloppy.resolve('https://x.test')).toBeNull();
-    expect(await sloppy.resolve('https://z.test')).toBeNull();
+    expect(await sloppy.find('https://x.test')).toBeNull();
+    expect(await sloppy.find('https://z.test')).toBeNull();
   });
 
   it('refuses an answer with no audience rule, or for an iss with a query or fragment', async () => {
@@ -94,9 +94,9 @@ describe('TrustedIssuers', () => {
     };
     const dynamic = registry({ issuers: [], resolveIssuer: (iss) => answers[iss] });
     for (const iss of Object.keys(answers).slice(0, 4)) {
-      expect(await dynamic.resolve(iss)).toBeNull();
+      expect(await dynamic.find(iss)).toBeNull();
     }
-    expect((await dynamic.resolve('https://any.test'))?.config.audience).toBe(false);
+    expect((await dynamic.find('https://any.test'))?.config.audience).toBe(false);
   });
 
   it('keeps trusted answers through a flood of made-up issuers', async () => {
@@ -109,10 +109,10 @@ describe('TrustedIssuers', () => {
         return iss === 'https://tenant.test' ? { issuer: iss, audience: 'api' } : undefined;
       },
     });
-    await dynamic.resolve('https://tenant.test');
-    for (let i = 0; i < 100; i++) await dynamic.resolve(`https://made-up-${i}.test`);
-    expect(dynamic.lookup('https://tenant.test')?.config.issuer).toBe('https://tenant.test');
-    expect(dynamic.require('https://tenant.test').issuer).toBe('https://tenant.test');
+    await dynamic.find('https://tenant.test');
+    for (let i = 0; i < 100; i++) await dynamic.find(`https://made-up-${i}.test`);
+    expect(dynamic.known('https://tenant.test')?.config.issuer).toBe('https://tenant.test');
+    expect(dynamic.settings('https://tenant.test').issuer).toBe('https://tenant.test');
     expect(asked).toBe(101);
   });
 });
