@@ -14,6 +14,7 @@ const LAYERS = [
   ['verification', 'health'],
   ['passport', 'presets', 'testing'],
   ['guards', 'decorators'],
+  ['resource'],
 ];
 const ALLOWED_PAIRS = [['guards', 'decorators']];
 

@@ -12,6 +12,7 @@ export type {
   IssuerOptions,
   JwksClientLike,
   JwksModuleOptions,
+  ProtectedResourceOptions,
   SharedCache,
   TokenExtractor,
 } from './options/jwks-module-options.interface.js';
@@ -35,8 +36,11 @@ export { JwksGraphqlWs, type GraphqlWsConnection } from './guards/jwks-graphql-w
 export { rememberHandshake } from './guards/request-from-context.js';
 export {
   AllowedIssuers,
+  AnyScope,
+  MaxAuthAge,
   OptionalAuth,
   Public,
+  RequireAcr,
   Roles,
   Scopes,
 } from './decorators/access.decorators.js';
@@ -60,6 +64,9 @@ export type { SecretOrKeyProvider } from './keys/secret-or-key-provider.js';
 export { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
 export type { AuthorizationServerMetadata } from './discovery/metadata-source.js';
 
+// The API as an OAuth 2.0 protected resource (RFC 9728).
+export { ProtectedResourceMetadata } from './resource/protected-resource.js';
+
 // Operating it: health, metrics.
 export { JwksHealthIndicator, type JwksHealthResult } from './health/jwks.health.js';
 export { openTelemetryEvents } from './telemetry/open-telemetry-events.js';
@@ -81,6 +88,7 @@ export {
   ClaimInvalidError,
   InsufficientRoleError,
   InsufficientScopeError,
+  InsufficientUserAuthenticationError,
   InvalidJwksError,
   InvalidKeyError,
   InvalidOptionsError,

@@ -208,7 +208,7 @@ describe('Wiring that would skip the rules refuses to start', () => {
   ])('with rules behind %s', async (_name, controller, providers) => {
     await expect(start(controller, providers)).rejects.toMatchObject({
       code: 'OPTIONS_INVALID',
-      message: expect.stringMatching(/\.admin ask for scopes, roles or issuers .* no JwtAuthGuard/),
+      message: expect.stringMatching(/\.admin ask something of a token .* no JwtAuthGuard/),
     });
   });
 
