@@ -1,3 +1,8 @@
+// What: JwtAuthGuard over Express and Fastify against a real provider: claims, challenges, expiry,
+//   audience, untrusted issuers offline, forgeries, alg confusion, @Scopes(), @OptionalAuth().
+// Covers: lib/guards/jwt-auth.guard.ts, lib/guards/refusal.ts, lib/guards/route-rules.ts,
+//   lib/decorators/*.ts, lib/verification/jwt-verifier.ts, lib/issuers/issuer-rules.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createPublicKey } from 'node:crypto';
 import { createServer } from 'node:http';

@@ -1,3 +1,8 @@
+// What: wiring that would skip route rules or the principal hook refuses to start; JwksRulesGuard
+//   enforces rules after AuthGuard('jwks'); a class's @Public() never opens a method's rules.
+// Covers: lib/guards/wiring-check.ts, lib/guards/jwks-rules.guard.ts, lib/guards/route-rules.ts,
+//   lib/passport/jwks-passport-registration.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   Controller,
