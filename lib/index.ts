@@ -32,6 +32,7 @@ export { Clock } from './time/clock.js';
 // Guarding routes, resolvers, gateways and message handlers.
 export { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 export { JwksRulesGuard } from './guards/jwks-rules.guard.js';
+export { JwksErrorFilter, requireScopes } from './guards/jwks-error.filter.js';
 export { JwksGraphqlWs, type GraphqlWsConnection } from './guards/jwks-graphql-ws.js';
 export { rememberHandshake } from './guards/request-from-context.js';
 export {

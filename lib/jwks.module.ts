@@ -7,6 +7,7 @@ import { JwksSource } from './keys/jwks-source.js';
 import { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
 import { Refusals } from './guards/refusal.js';
 import { RouteRules } from './guards/route-rules.js';
+import { JwksErrorFilter } from './guards/jwks-error.filter.js';
 import { ProtectedResourceMetadata } from './resource/protected-resource.js';
 import { JwksEventCallbacks } from './events/jwks-event-callbacks.js';
 import { JwksGraphqlWs } from './guards/jwks-graphql-ws.js';
@@ -61,11 +62,13 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     JwksRulesGuard,
     WiringCheck,
     ProtectedResourceMetadata,
+    JwksErrorFilter,
     JwksGraphqlWs,
     CloudflareAccessIdentity,
   ],
   exports: [
     ProtectedResourceMetadata,
+    JwksErrorFilter,
     JWKS_OPTIONS,
     Clock,
     TrustedIssuers,

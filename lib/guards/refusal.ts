@@ -3,7 +3,7 @@ import {
   Inject,
   Injectable,
   Logger,
-  type ExecutionContext,
+  type ArgumentsHost,
   type OnModuleDestroy,
 } from '@nestjs/common';
 import {
@@ -77,7 +77,7 @@ export class Refusals implements OnModuleDestroy {
    * The exception that refuses the request of `context` for `error`, as its transport expects,
    * after the challenge is set (HTTP) and the refusal logged.
    */
-  async refuse(context: ExecutionContext, error: unknown): Promise<Error> {
+  async refuse(context: ArgumentsHost, error: unknown): Promise<Error> {
     const failure = this.answer(error);
     if (failure.challenge !== undefined) {
       setResponseHeader(responseFromContext(context), 'WWW-Authenticate', failure.challenge);
