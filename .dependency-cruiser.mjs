@@ -11,6 +11,7 @@ const LAYERS = [
   ['issuers', 'telemetry'],
   ['discovery'],
   ['keys'],
+  ['binding'],
   ['verification', 'health'],
   ['passport', 'presets', 'testing'],
   ['guards', 'decorators'],

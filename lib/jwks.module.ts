@@ -4,6 +4,8 @@ import { SharedStore } from './cache/shared-store.js';
 import { EngineContext } from './cache/document-engine.js';
 import { MetadataSource } from './discovery/metadata-source.js';
 import { JwksSource } from './keys/jwks-source.js';
+import { DpopReplay } from './binding/dpop-replay.js';
+import { SenderConstraints } from './binding/sender-constraints.js';
 import { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
 import { Refusals } from './guards/refusal.js';
 import { RouteRules } from './guards/route-rules.js';
@@ -52,6 +54,8 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     IssuerDiscoveryService,
     KeyRevocations,
     JwksKeyCache,
+    DpopReplay,
+    SenderConstraints,
     JwtVerifier,
     JwksStrategy,
     PrincipalHook,
@@ -68,12 +72,14 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
   ],
   exports: [
     ProtectedResourceMetadata,
+    DpopReplay,
     JwksErrorFilter,
     JWKS_OPTIONS,
     Clock,
     TrustedIssuers,
     IssuerDiscoveryService,
     JwksKeyCache,
+    SenderConstraints,
     JwtVerifier,
     JwksStrategy,
     PrincipalHook,

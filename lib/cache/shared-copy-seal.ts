@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { isRecord } from '../options/option-checks.js';
 
 /** What a shared copy holds; bound into its MAC, so a copy of one kind never passes for another. */
-export type SharedCopyKind = 'metadata' | 'jwks' | 'revoked' | 'revoked-version';
+export type SharedCopyKind = 'metadata' | 'jwks' | 'revoked' | 'revoked-version' | 'dpop-jti';
 
 /** How a log line names each kind. */
 export const COPY_NAMES: Readonly<Record<SharedCopyKind, string>> = {
@@ -10,6 +10,7 @@ export const COPY_NAMES: Readonly<Record<SharedCopyKind, string>> = {
   jwks: 'JWKS',
   revoked: 'revocations',
   'revoked-version': 'revocation version',
+  'dpop-jti': 'DPoP proof record',
 };
 
 // Bound into every MAC too: a MAC the same secret made for anything else never verifies here.

@@ -25,6 +25,10 @@ export type JwksErrorCode =
   | 'INSUFFICIENT_ROLE'
   | 'ISSUER_NOT_ALLOWED'
   | 'INSUFFICIENT_USER_AUTHENTICATION'
+  | 'DPOP_PROOF_INVALID'
+  | 'DPOP_BINDING_MISMATCH'
+  | 'CERTIFICATE_BINDING_MISMATCH'
+  | 'SHARED_STORE_UNAVAILABLE'
   | 'OPTIONS_INVALID';
 
 /** What a client is answered for a code: in responses, and in the log lines that describe them. */
@@ -109,6 +113,13 @@ export const ERROR_ANSWERS: Readonly<Record<JwksErrorCode, ErrorAnswer>> = {
     status: 401,
     description: 'A stronger or more recent authentication is required',
   },
+  DPOP_PROOF_INVALID: { status: 401, description: 'The DPoP proof is invalid' },
+  DPOP_BINDING_MISMATCH: { status: 401, description: 'The token is not bound to this DPoP key' },
+  CERTIFICATE_BINDING_MISMATCH: {
+    status: 401,
+    description: 'The token is not bound to this client certificate',
+  },
+  SHARED_STORE_UNAVAILABLE: { status: 503, description: 'The service is unavailable' },
   JWKS_FETCH_FAILED: UNAVAILABLE,
   JWKS_INVALID: UNAVAILABLE,
   METADATA_INVALID: UNAVAILABLE,
@@ -367,6 +378,52 @@ export class InsufficientUserAuthenticationError extends JwksError {
     readonly maxAge: number | undefined,
   ) {
     super('INSUFFICIENT_USER_AUTHENTICATION', `Insufficient user authentication: ${reason}`);
+  }
+}
+
+// --- Sender-constrained tokens (RFC 9449, RFC 8705) -------------------------------------------
+
+/**
+ * The request's DPoP proof (RFC 9449 §4.3) is missing, malformed, replayed, or does not fit the
+ * request or the token; `useNonce`: it lacks the server's current nonce (§8), which the answer's
+ * `DPoP-Nonce` header carries.
+ */
+export class DpopProofInvalidError extends JwksError {
+  constructor(
+    readonly reason: string,
+    readonly useNonce = false,
+  ) {
+    super('DPOP_PROOF_INVALID', `Invalid DPoP proof: ${reason}`);
+  }
+}
+
+/**
+ * The token is bound to a DPoP key (`cnf.jkt`, RFC 9449 §6) that is not the proof's, or was sent as a
+ * plain Bearer token: a bound token is useless without its key.
+ */
+export class DpopBindingMismatchError extends JwksError {
+  constructor(readonly reason: string) {
+    super('DPOP_BINDING_MISMATCH', `DPoP binding: ${reason}`);
+  }
+}
+
+/**
+ * The token is bound to a client certificate (`cnf["x5t#S256"]`, RFC 8705 §3) that this request did
+ * not present.
+ */
+export class CertificateBindingMismatchError extends JwksError {
+  constructor(readonly reason: string) {
+    super('CERTIFICATE_BINDING_MISMATCH', `Certificate binding: ${reason}`);
+  }
+}
+
+/**
+ * A check that must reach the shared store could not (`dpop.replayCheck: 'strict'` while the store
+ * fails): answered 503 rather than accepting a proof another instance may have seen.
+ */
+export class SharedStoreUnavailableError extends JwksError {
+  constructor(readonly reason: string) {
+    super('SHARED_STORE_UNAVAILABLE', `The shared store is unavailable: ${reason}`);
   }
 }
 

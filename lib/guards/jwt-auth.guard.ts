@@ -1,15 +1,25 @@
 import { HttpException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { type JwksError, TokenMissingError } from '../errors/jwks-errors.js';
+import { DpopProofInvalidError, TokenMissingError, type JwksError } from '../errors/jwks-errors.js';
+import {
+  SenderConstraints,
+  type PresentedRequest,
+  type TokenScheme,
+} from '../binding/sender-constraints.js';
 import {
   isApplicationError,
   PrincipalHook,
   type Authenticated,
 } from '../passport/jwks.strategy.js';
 import { attachVerifiedToken, type AuthRequest } from '../passport/principal-hooks.js';
-import { JwtVerifier } from '../verification/jwt-verifier.js';
-import { Refusals, transportHttpException } from './refusal.js';
+import { JwtVerifier, type Presented } from '../verification/jwt-verifier.js';
+import { Refusals, setResponseHeader, transportHttpException } from './refusal.js';
 import { RouteRules } from './route-rules.js';
-import { graphqlHttpRequest, requestFromContext, tokenSources } from './request-from-context.js';
+import {
+  graphqlHttpRequest,
+  requestFromContext,
+  responseFromContext,
+  tokenSources,
+} from './request-from-context.js';
 
 /**
  * Requires a valid bearer token from a trusted issuer. Use as `@UseGuards(JwtAuthGuard)` or as a
@@ -35,6 +45,7 @@ export class JwtAuthGuard implements CanActivate {
     private readonly principal: PrincipalHook,
     private readonly rules: RouteRules,
     private readonly refusals: Refusals,
+    private readonly constraints: SenderConstraints,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -43,15 +54,17 @@ export class JwtAuthGuard implements CanActivate {
     const request = this.getRequest(context);
     let broken: JwksError | undefined;
     try {
-      const token = this.tokenFrom(context, request);
-      const bypass = token === undefined ? this.verifier.developmentBypass : undefined;
-      if (token === undefined && bypass === undefined) {
+      const presented = this.presented(context, request);
+      const http = httpRequestOf(context, request);
+      if (http !== undefined) this.sendNonce(context, presented?.scheme);
+      const bypass = presented === undefined ? this.verifier.developmentBypass : undefined;
+      if (presented === undefined && bypass === undefined) {
         if (rules.optional) return true;
         throw new TokenMissingError();
       }
       const authenticated =
         bypass === undefined
-          ? await this.authenticate(context, token!)
+          ? await this.authenticate(context, presented!, http)
           : await this.principal.strategy.principalOf(bypass);
       request.user = authenticated.user;
       attachVerifiedToken(request, authenticated.verified);
@@ -81,29 +94,62 @@ export class JwtAuthGuard implements CanActivate {
   }
 
   /**
-   * The principal of a token. With `fieldResolverEnhancers: ['guards']` this guard runs for every
-   * field of a GraphQL result: the resolvers of one HTTP request share one verification of its one
-   * token (concurrent fields share the promise). Only a verification this guard made counts, so a
-   * `@Public()` query, which verifies nothing, never opens a guarded field.
+   * The principal of a token, with what binds it checked against its HTTP request (DPoP, client
+   * certificate). With `fieldResolverEnhancers: ['guards']` this guard runs for every field of a
+   * GraphQL result: the resolvers of one HTTP request share one verification of its one token
+   * (concurrent fields share the promise, and a DPoP proof is used once). Only a verification this
+   * guard made counts, so a `@Public()` query, which verifies nothing, never opens a guarded field.
    */
-  private authenticate(context: ExecutionContext, token: string): Promise<Authenticated> {
+  private authenticate(
+    context: ExecutionContext,
+    presented: Presented,
+    http: PresentedRequest | undefined,
+  ): Promise<Authenticated> {
+    if (http === undefined) {
+      // WebSockets and RPC carry no DPoP proof: a bound token is refused by verify().
+      if (presented.scheme === 'DPoP')
+        throw new DpopProofInvalidError('DPoP is checked over HTTP only');
+      return this.principal.strategy.authenticateToken(presented.token);
+    }
     const request = graphqlHttpRequest(context);
-    if (request === undefined) return this.principal.strategy.authenticateToken(token);
+    if (request === undefined) return this.authenticateRequest(http, presented);
     const known = this.operations.get(request);
-    if (known?.token === token) return known.authenticated;
-    const authenticated = this.principal.strategy.authenticateToken(token);
-    this.operations.set(request, { token, authenticated });
+    if (known?.token === presented.token) return known.authenticated;
+    const authenticated = this.authenticateRequest(http, presented);
+    this.operations.set(request, { token: presented.token, authenticated });
     return authenticated;
   }
 
-  /** The first token the extractors find in what the context's transport carries. */
-  private tokenFrom(context: ExecutionContext, request: AuthRequest): string | undefined {
+  private async authenticateRequest(http: PresentedRequest, presented: Presented) {
+    const verified = await this.verifier.verifyPresented(http, presented);
+    return this.principal.strategy.principalOf(verified);
+  }
+
+  /** The first token found in what the context's transport carries, and how it was presented. */
+  private presented(context: ExecutionContext, request: AuthRequest): Presented | undefined {
     const { verifier } = this;
-    if (context.getType() === 'http') return verifier.tokenFrom(request); // the hot path, no array
+    if (context.getType() === 'http') return verifier.presentedIn(request); // the hot path, no array
     for (const source of tokenSources(context, request)) {
-      const token = source === undefined ? undefined : verifier.tokenFrom(source);
-      if (token !== undefined) return token;
+      const found = source === undefined ? undefined : verifier.presentedIn(source);
+      if (found !== undefined) return found;
     }
     return undefined;
   }
+
+  /** `DPoP-Nonce` on every answer to a DPoP request, when nonces are on (RFC 9449 §8). */
+  private sendNonce(context: ExecutionContext, scheme: TokenScheme | undefined): void {
+    const nonce = this.constraints.nonce(scheme);
+    if (nonce !== undefined) setResponseHeader(responseFromContext(context), 'DPoP-Nonce', nonce);
+  }
+}
+
+/** The HTTP request behind a context, when there is one to check a binding against. */
+function httpRequestOf(
+  context: ExecutionContext,
+  request: AuthRequest,
+): PresentedRequest | undefined {
+  const type = context.getType<string>();
+  if (type === 'http') return request as unknown as PresentedRequest;
+  if (type !== 'graphql') return undefined;
+  return graphqlHttpRequest(context) as unknown as PresentedRequest | undefined;
 }

@@ -7,6 +7,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import {
+  DpopProofInvalidError,
   ERROR_ANSWERS,
   InsufficientScopeError,
   InsufficientUserAuthenticationError,
@@ -49,14 +50,19 @@ export interface AuthFailure {
 @Injectable()
 export class Refusals implements OnModuleDestroy {
   private readonly log: RepeatLog;
-  /** `, resource_metadata="..."`, or nothing: appended to every challenge. */
+  /** `resource_metadata="..."`, or nothing: appended to every challenge. */
   private readonly metadata: string;
+  /** `algs="..."`: the algorithms of DPoP proofs, in DPoP challenges (RFC 9449 §7.1). */
+  private readonly dpopAlgs: string;
+  private readonly dpopRequired: boolean;
 
   /** @internal Nest injects it with the module's own providers. */
   constructor(@Inject(JWKS_OPTIONS) options: ResolvedJwksOptions, clock: Clock) {
     this.log = new RepeatLog(new Logger(JwtAuthGuardName), clock);
     const url = options.resource?.metadataUrl;
     this.metadata = url === undefined ? '' : `resource_metadata="${url}"`;
+    this.dpopAlgs = `algs="${[...options.dpop.algorithms].join(' ')}"`;
+    this.dpopRequired = options.dpop.required;
   }
 
   /** The answer to `error`. */
@@ -64,12 +70,19 @@ export class Refusals implements OnModuleDestroy {
     const code = error instanceof JwksError ? error.code : 'TOKEN_MALFORMED';
     const { status, description } = ERROR_ANSWERS[code];
     const body = { statusCode: status, error: REASONS[status], message: description, code };
-    const params = status === 503 ? undefined : this.challengeOf(error, code, status, description);
+    // RFC 9449 §7.1: a DPoP failure, or any 401 when DPoP is required, is a DPoP challenge.
+    const dpop =
+      code === 'DPOP_PROOF_INVALID' ||
+      code === 'DPOP_BINDING_MISMATCH' ||
+      (this.dpopRequired && status === 401);
+    const params =
+      status === 503 ? undefined : this.challengeOf(error, code, status, description, dpop);
     return {
       code,
       status,
       exception: new HttpException(body, status),
-      challenge: params === undefined ? undefined : `Bearer ${params}`.trimEnd(),
+      challenge:
+        params === undefined ? undefined : `${dpop ? 'DPoP' : 'Bearer'} ${params}`.trimEnd(),
     };
   }
 
@@ -129,20 +142,29 @@ export class Refusals implements OnModuleDestroy {
     code: JwksErrorCode,
     status: AuthStatus,
     description: string,
+    dpop: boolean,
   ): string {
-    // RFC 6750 §3.1: a request without credentials gets no error code.
-    if (code === 'TOKEN_MISSING') return this.metadata;
     const described = `error_description="${description}"`;
     const parts =
-      status === 403
-        ? // RFC 6750 §3.1: "higher privileges than provided by the access token".
-          ['error="insufficient_scope"', described, ...scopeOf(error)]
-        : code === 'INSUFFICIENT_USER_AUTHENTICATION'
-          ? ['error="insufficient_user_authentication"', described, ...stepUpOf(error)]
-          : ['error="invalid_token"', described];
+      // RFC 6750 §3.1: a request without credentials gets no error code.
+      code === 'TOKEN_MISSING'
+        ? []
+        : status === 403
+          ? // RFC 6750 §3.1: "higher privileges than provided by the access token".
+            ['error="insufficient_scope"', described, ...scopeOf(error)]
+          : code === 'INSUFFICIENT_USER_AUTHENTICATION'
+            ? ['error="insufficient_user_authentication"', described, ...stepUpOf(error)]
+            : [`error="${tokenErrorOf(error)}"`, described];
+    if (dpop) parts.push(this.dpopAlgs);
     if (this.metadata !== '') parts.push(this.metadata);
     return parts.join(', ');
   }
+}
+
+/** The 401 error code: a bad DPoP proof (RFC 9449 §7.1, §8) or any bad token (RFC 6750 §3.1). */
+function tokenErrorOf(error: unknown): string {
+  if (!(error instanceof DpopProofInvalidError)) return 'invalid_token';
+  return error.useNonce ? 'use_dpop_nonce' : 'invalid_dpop_proof';
 }
 
 /** `scope="..."`: every scope the broken rule asks for (RFC 6750 §3). */
@@ -161,7 +183,7 @@ function stepUpOf(error: unknown): string[] {
 }
 
 /** Sets a header on an Express or Fastify response (or anything with either method). */
-function setResponseHeader(response: unknown, name: string, value: string): void {
+export function setResponseHeader(response: unknown, name: string, value: string): void {
   const target = response as {
     header?: (name: string, value: string) => unknown;
     setHeader?: (name: string, value: string) => unknown;

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { DpopReplay } from '../binding/dpop-replay.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import { type IssuerHealth, JwksKeyCache } from '../keys/jwks-key-cache.js';
 
@@ -6,6 +8,11 @@ import { type IssuerHealth, JwksKeyCache } from '../keys/jwks-key-cache.js';
 export interface JwksHealthResult {
   readonly status: 'up' | 'down';
   readonly issuers: Readonly<Record<string, IssuerHealth>>;
+  /**
+   * With DPoP configured: `fleet` while proofs are checked for replay across every instance,
+   * `degraded` while the shared store fails and only this instance's are (still up for the check).
+   */
+  readonly dpopReplay?: 'fleet' | 'degraded';
 }
 
 /**
@@ -21,6 +28,8 @@ export class JwksHealthIndicator {
   constructor(
     private readonly keys: JwksKeyCache,
     private readonly issuers: TrustedIssuers,
+    private readonly replay: DpopReplay,
+    @Inject(JWKS_OPTIONS) private readonly options: ResolvedJwksOptions,
   ) {}
 
   /**
@@ -33,7 +42,12 @@ export class JwksHealthIndicator {
     const issuers: Record<string, IssuerHealth> = {};
     for (const { issuer } of this.issuers.configured()) issuers[issuer] = this.keys.health(issuer);
     const down = Object.values(issuers).some((health) => health.status === 'down');
-    const result = { status: down ? 'down' : 'up', issuers } as const;
+    const dpopReplay = this.replay.fleetWide ? 'fleet' : 'degraded';
+    const result = {
+      status: down ? 'down' : 'up',
+      issuers,
+      ...(this.options.dpop.configured ? { dpopReplay } : {}),
+    } as const;
     return Promise.resolve({ [key]: result } as Record<Key, JwksHealthResult>);
   }
 }

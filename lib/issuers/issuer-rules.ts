@@ -1,5 +1,7 @@
 import {
   AlgorithmNotAllowedError,
+  CertificateBindingMismatchError,
+  DpopBindingMismatchError,
   IssuerUntrustedError,
   TypeInvalidError,
   AudienceMismatchError,
@@ -112,12 +114,17 @@ export function checkClaims(
   checkConfirmation(payload.cnf);
 }
 
+/** The confirmation methods checked against the request (RFC 9449 §6.1, RFC 8705 §3.1). */
+const CHECKED_METHODS: ReadonlySet<string> = new Set(['jkt', 'x5t#S256']);
+
 /**
- * RFC 7800 §3.1: a `cnf` naming a key or certificate (DPoP `jkt`, RFC 9449 §6.1; mTLS
- * `x5t#S256`, RFC 8705 §3.1; `jwk`, `jku`, `kid`, ...) makes the token usable by its holder only.
- * No binding is checked here yet, so such a token is refused: accepted as a plain bearer token, a
- * stolen one would work for anyone. An empty `cnf` binds nothing.
- * @throws TokenMalformedError when `cnf` is not an object, ClaimInvalidError when it binds.
+ * RFC 7800 §3.1: a `cnf` naming a key or certificate makes the token usable by its holder only.
+ * DPoP's `jkt` and a certificate's `x5t#S256` are checked against the request where there is one
+ * (`JwtAuthGuard`, `JwtVerifier.verifyRequest`; see {@link boundTo}); any other method (`jwk`,
+ * `jku`, `kid`, ...) is refused, as a stolen token would otherwise work as a plain bearer token.
+ * An empty `cnf` binds nothing.
+ * @throws TokenMalformedError when `cnf` or a checked method's value is malformed,
+ * ClaimInvalidError for a method this API does not check.
  */
 function checkConfirmation(cnf: unknown): void {
   if (cnf === undefined) return;
@@ -125,9 +132,38 @@ function checkConfirmation(cnf: unknown): void {
     throw new TokenMalformedError('cnf is not a JSON object');
   }
   for (const method in cnf) {
-    const reason = `binds the token to a key or certificate (${describeUntrusted(method)}) this API does not check`;
-    throw new ClaimInvalidError('cnf', reason);
+    if (!CHECKED_METHODS.has(method)) {
+      const reason = `binds the token to a key or certificate (${describeUntrusted(method)}) this API does not check`;
+      throw new ClaimInvalidError('cnf', reason);
+    }
+    stringClaim((cnf as Record<string, unknown>)[method], `cnf.${method}`);
   }
+}
+
+/**
+ * Refuses a bound token (`cnf.jkt`, `cnf["x5t#S256"]`) where nothing checks the binding (no request:
+ * `JwtVerifier.verify`, passport-jwt's key provider): a bound token without its key or
+ * certificate is a stolen token (RFC 9449 §7.1, RFC 8705 §3).
+ * @throws DpopBindingMismatchError, CertificateBindingMismatchError
+ */
+export function refuseBound(payload: JwtPayload): void {
+  if (payload.cnf === undefined) return; // the hot path: nothing bound
+  const bound = boundTo(payload);
+  if (bound?.jkt !== undefined) {
+    throw new DpopBindingMismatchError('a DPoP-bound token without its proof');
+  }
+  if (bound?.x5t !== undefined) {
+    throw new CertificateBindingMismatchError('a certificate-bound token without its request');
+  }
+}
+
+/** What a token is bound to (RFC 9449 §6.1 `cnf.jkt`, RFC 8705 §3.1 `cnf["x5t#S256"]`), if anything. */
+export function boundTo(payload: JwtPayload): { jkt?: string; x5t?: string } | undefined {
+  const cnf = payload.cnf as Record<string, string> | undefined;
+  if (cnf === undefined) return undefined;
+  const jkt = cnf.jkt;
+  const x5t = cnf['x5t#S256'];
+  return jkt === undefined && x5t === undefined ? undefined : { jkt, x5t };
 }
 
 /**

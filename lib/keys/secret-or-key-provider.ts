@@ -4,7 +4,7 @@ import type { TrustedIssuers } from '../issuers/trusted-issuers.js';
 import { type JwsAlgorithm, requireSignature } from '../jws/algorithms.js';
 import type { ResolvedJwksOptions } from '../options/module-options.js';
 import type { Clock } from '../time/clock.js';
-import { checkIssuerClaims, checkIssuerHeader } from '../issuers/issuer-rules.js';
+import { checkIssuerClaims, checkIssuerHeader, refuseBound } from '../issuers/issuer-rules.js';
 import { type ImportedKey } from './import-jwk.js';
 
 /**
@@ -49,6 +49,8 @@ export async function keyForToken(token: string, lookup: KeyLookup): Promise<str
   const { issuer } = match.config;
   checkIssuerHeader(match.config, header, alg);
   checkIssuerClaims(match, payload, lookup.clock.now(), options.clockToleranceMs);
+  // passport-jwt has no request to check a DPoP proof or a certificate against.
+  refuseBound(payload);
   const keys = await lookup.getKey(issuer, header.kid, alg);
   const key =
     keys.length === 1

@@ -74,6 +74,52 @@ export interface IssuerOptions {
   maxTokenAge?: number;
 }
 
+/**
+ * A store where a DPoP proof's `jti` is claimed once for the whole fleet, atomically: with Redis,
+ * `SET key 1 NX PX ttl` (see the README's "DPoP"). cache-manager has no set-if-absent, so without
+ * one two instances may both take a proof replayed within a few milliseconds of the first use.
+ */
+export interface DpopReplayStore {
+  /** Records `key` for `ttlMs`; `true` when it was new, `false` when it was already there. */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+}
+
+/** DPoP (RFC 9449): proof-of-possession of a key for access tokens bound to it (`cnf.jkt`). */
+export interface DpopOptions {
+  /** Refuse plain Bearer tokens: every token must come with a proof. @defaultValue false */
+  required?: boolean;
+  /**
+   * The origin proofs' `htu` must name (`https://api.example.com`). Never taken from `Host` or
+   * `X-Forwarded-*`, which the client controls. @defaultValue the origin of `resource`
+   */
+  origin?: string;
+  /** Algorithms proofs may be signed with. @defaultValue the module's `algorithms` */
+  algorithms?: JwsAlgorithm[];
+  /** Seconds a proof is accepted after its `iat` (plus `clockTolerance`); also how long its `jti` is remembered. @defaultValue 60 */
+  proofMaxAge?: number;
+  /** Require the server's nonce in proofs (RFC 9449 §8), sent in `DPoP-Nonce`. @defaultValue false */
+  nonce?: boolean;
+  /**
+   * What happens while the shared store fails: `'memory'` checks replays on this instance only (the
+   * health check reports `degraded`, the log says so once); `'strict'` answers 503. @defaultValue 'memory'
+   */
+  replayCheck?: 'memory' | 'strict';
+  /** An atomic set-if-absent for the fleet's replay check. @defaultValue the shared store, read then written */
+  replayStore?: DpopReplayStore;
+}
+
+/** Certificate-bound access tokens (RFC 8705 §3): `cnf["x5t#S256"]` is always checked. */
+export interface MtlsOptions {
+  /** Refuse tokens that are not bound to a client certificate. @defaultValue false */
+  required?: boolean;
+  /**
+   * Where a TLS-terminating proxy puts the client certificate: a URL-encoded PEM (nginx's
+   * `$ssl_client_escaped_cert`) or Envoy's `x-forwarded-client-cert` (`Hash=` or `Cert=`). The
+   * proxy must remove the header from clients' requests. @defaultValue the TLS socket's certificate
+   */
+  certificateHeader?: string;
+}
+
 /** What the protected resource metadata (RFC 9728 §2) says besides `resource`. */
 export interface ProtectedResourceOptions {
   /**
@@ -195,6 +241,13 @@ export interface JwksModuleOptions {
   protectedResource?: ProtectedResourceOptions;
   /** Seconds after its `iat` a token is refused (401 `TOKEN_EXPIRED`), whatever its `exp`; one without `iat` is refused too. */
   maxTokenAge?: number;
+  /**
+   * DPoP-bound tokens (RFC 9449). A token with `cnf.jkt` is held to its proof whatever this says;
+   * these options say how, and whether plain Bearer tokens are still accepted.
+   */
+  dpop?: DpopOptions;
+  /** Certificate-bound tokens (RFC 8705). A token with `cnf["x5t#S256"]` is always checked. */
+  mtls?: MtlsOptions;
 }
 
 /**

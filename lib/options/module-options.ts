@@ -9,9 +9,12 @@ import {
   type ResolvedIssuer,
 } from './issuer-options.js';
 import { checkProtectedResource, checkResource, resourceOf } from './resource.js';
+import { checkDpop, checkMtls, resolveDpop, resolveMtls } from './sender-constraints.js';
 import type { JwksEvents } from './jwks-events.interface.js';
 import type {
+  DpopOptions,
   JwksModuleOptions,
+  MtlsOptions,
   ProtectedResourceOptions,
 } from './jwks-module-options.interface.js';
 import {
@@ -159,6 +162,16 @@ const MODULE_RULES = {
     /** Milliseconds after its `iat` a token is refused; `undefined`: any age within `exp`. */
     resolve: (value: number | undefined) =>
       value === undefined ? undefined : Math.round(value * 1000),
+  },
+  /** How DPoP proofs are checked: always resolved, as a token bound by `cnf.jkt` is always held to one. */
+  dpop: {
+    check: checkDpop,
+    resolve: (value: DpopOptions | undefined, options) =>
+      resolveDpop(value, options.resource, options.algorithms ?? DEFAULT_ALGORITHMS),
+  },
+  mtls: {
+    check: checkMtls,
+    resolve: (value: MtlsOptions | undefined) => resolveMtls(value),
   },
   // The module builder's extra: it reaches the options object too, and means nothing here.
   isGlobal: { resolve: (value: boolean | undefined) => value ?? false },

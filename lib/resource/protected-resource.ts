@@ -40,10 +40,12 @@ export class ProtectedResourceMetadata implements OnModuleInit {
   /**
    * The document (RFC 9728 §2): `resource`, `authorization_servers` (the configured issuers, or
    * `protectedResource.authorizationServers`), `scopes_supported` (every scope a route names, or
-   * `protectedResource.scopesSupported`), `bearer_methods_supported`, and the names given.
+   * `protectedResource.scopesSupported`), `bearer_methods_supported`, the names given, and the
+   * sender constraints when configured (DPoP algorithms and whether it is required, certificate-bound
+   * tokens).
    */
   document(): Record<string, unknown> {
-    const { resource, protectedResource: given = {} } = this.options;
+    const { resource, protectedResource: given = {}, dpop, mtls } = this.options;
     const servers =
       given.authorizationServers ??
       [...this.options.issuers.keys()].filter((issuer) => !issuer.includes(TENANT_PLACEHOLDER));
@@ -58,6 +60,13 @@ export class ProtectedResourceMetadata implements OnModuleInit {
       ...(given.resourceDocumentation === undefined
         ? {}
         : { resource_documentation: given.resourceDocumentation }),
+      ...(dpop.configured
+        ? {
+            dpop_signing_alg_values_supported: [...dpop.algorithms],
+            dpop_bound_access_tokens_required: dpop.required,
+          }
+        : {}),
+      ...(mtls.configured ? { tls_client_certificate_bound_access_tokens: true } : {}),
     };
   }
 }

@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomUUID, type JsonWebKey, type KeyObject } from
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type JwsAlgorithm, signCompact } from '../jws/algorithms.js';
+import { certificateThumbprint, type DpopKey } from './dpop.js';
 import type { IssuerOptions } from '../options/jwks-module-options.interface.js';
 
 interface SigningKey {
@@ -72,7 +73,7 @@ function signToken(
   issuer: string,
   audience: string,
   claims: Record<string, unknown>,
-  { alg, kid, expiresIn = 600, notBefore, header = {} }: SignOptions,
+  { alg, kid, expiresIn = 600, notBefore, header = {}, dpopKey, certificate }: SignOptions,
 ): string {
   const key = keys.find((candidate) => alg === undefined || candidate.alg === alg);
   if (key === undefined) throw new Error(`createTestIssuer: no ${alg} key; pass it in algorithms`);
@@ -83,10 +84,22 @@ function signToken(
     iat: now,
     exp: now + expiresIn,
     ...(notBefore === undefined ? {} : { nbf: now + notBefore }),
+    ...confirmation(dpopKey, certificate),
     ...claims,
   };
   const protectedHeader = { alg: key.alg, kid: kid ?? key.kid, typ: 'JWT', ...header };
   return signCompact(protectedHeader, payload, key.alg, key.privateKey);
+}
+
+/** `cnf` binding the token to a DPoP key and/or a client certificate (RFC 9449 §6, RFC 8705 §3). */
+function confirmation(dpopKey: DpopKey | undefined, certificate: string | undefined) {
+  if (dpopKey === undefined && certificate === undefined) return {};
+  return {
+    cnf: {
+      ...(dpopKey === undefined ? {} : { jkt: dpopKey.thumbprint }),
+      ...(certificate === undefined ? {} : { 'x5t#S256': certificateThumbprint(certificate) }),
+    },
+  };
 }
 
 function newKey(alg: JwsAlgorithm): SigningKey {
@@ -139,6 +152,10 @@ export interface SignOptions {
   readonly notBefore?: number;
   /** Extra JOSE header members (e.g. `{ typ: 'at+jwt' }`). */
   readonly header?: Readonly<Record<string, unknown>>;
+  /** Binds the token to this DPoP key (`cnf.jkt`): it then needs a proof of it (`createDpopProof`). */
+  readonly dpopKey?: DpopKey;
+  /** Binds the token to this client certificate, in PEM (`cnf["x5t#S256"]`, RFC 8705). */
+  readonly certificate?: string;
 }
 
 /** An in-process issuer on 127.0.0.1 (OIDC metadata and JWKS), for your own tests. */

@@ -4,3 +4,10 @@
  */
 export { createTestIssuer } from './create-test-issuer.js';
 export type { SignOptions, TestIssuer, TestIssuerOptions } from './create-test-issuer.js';
+export {
+  certificateThumbprint,
+  createDpopKey,
+  createDpopProof,
+  type DpopKey,
+  type DpopProofOptions,
+} from './dpop.js';

@@ -1,9 +1,15 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import {
+  SenderConstraints,
+  type PresentedRequest,
+  type TokenScheme,
+} from '../binding/sender-constraints.js';
+import {
   describeUntrusted,
   InvalidOptionsError,
-  type JwksErrorCode,
   TokenMalformedError,
+  TokenMissingError,
+  type JwksErrorCode,
 } from '../errors/jwks-errors.js';
 import { JwksEventCallbacks } from '../events/jwks-event-callbacks.js';
 import { TrustedIssuers } from '../issuers/trusted-issuers.js';
@@ -13,7 +19,7 @@ import { type JwsAlgorithm, requireSignature } from '../jws/algorithms.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions, deepFreeze } from '../options/module-options.js';
 import { algorithmProblems } from '../options/option-checks.js';
 import { Clock } from '../time/clock.js';
-import { checkIssuerClaims, checkIssuerHeader } from '../issuers/issuer-rules.js';
+import { checkIssuerClaims, checkIssuerHeader, refuseBound } from '../issuers/issuer-rules.js';
 import { checkHeader, decodeJws, decodeJwt, parseBearer } from '../jws/decode-jws.js';
 import { extractToken } from '../options/token-extractors.js';
 import type { JoseHeader, VerifiedToken } from '../jws/jwt.types.js';
@@ -36,6 +42,7 @@ export class JwtVerifier implements OnApplicationBootstrap {
     private readonly keys: JwksKeyCache,
     private readonly clock: Clock,
     private readonly events: JwksEventCallbacks,
+    private readonly constraints: SenderConstraints,
   ) {
     this.allowedList = Object.freeze([...options.acceptedAlgorithms]);
     const max = options.verifiedTokenCache;
@@ -80,21 +87,62 @@ export class JwtVerifier implements OnApplicationBootstrap {
 
   /**
    * Verifies a compact JWS (or `Bearer <token>`) from any trusted issuer: header rules, issuer
-   * trust (before any network call), key selection, signature, then claims.
+   * trust (before any network call), key selection, signature, then claims. A token bound to a
+   * DPoP key or a client certificate (`cnf`) is refused here, as there is no request to check the
+   * binding against: use {@link JwtVerifier.verifyRequest}.
    * @throws JwksError with a stable `code`: TOKEN_MALFORMED, ALG_NOT_ALLOWED, ISSUER_UNTRUSTED,
    * KEY_NOT_FOUND, KEY_INVALID, KEY_REVOKED, SIGNATURE_INVALID, TOKEN_EXPIRED, TOKEN_NOT_YET_VALID,
-   * AUDIENCE_MISMATCH, CLAIM_INVALID, TYPE_INVALID, ISSUER_MISMATCH, JWKS_FETCH_FAILED, JWKS_INVALID,
-   * METADATA_INVALID.
+   * AUDIENCE_MISMATCH, CLAIM_INVALID, TYPE_INVALID, DPOP_BINDING_MISMATCH,
+   * CERTIFICATE_BINDING_MISMATCH, ISSUER_MISMATCH, JWKS_FETCH_FAILED, JWKS_INVALID, METADATA_INVALID.
    */
   verify(token: string): Promise<VerifiedToken> {
-    return this.events.verifications ? this.observed(token) : this.check(token);
+    return this.events.verifications ? this.observed(token, false) : this.check(token, false);
+  }
+
+  /**
+   * Verifies the token an HTTP request carries (`Authorization: DPoP` or `Bearer`, or what the
+   * extractors find) and what binds it to the request: its DPoP proof (RFC 9449: one use across
+   * the fleet, `htm`/`htu` of this request on the configured origin), its client certificate (RFC
+   * 8705). For middleware and gateways; `JwtAuthGuard` does the same.
+   * @throws TOKEN_MISSING, DPOP_PROOF_INVALID, DPOP_BINDING_MISMATCH, CERTIFICATE_BINDING_MISMATCH,
+   * SHARED_STORE_UNAVAILABLE, and every code of {@link JwtVerifier.verify}.
+   */
+  async verifyRequest(request: PresentedRequest): Promise<VerifiedToken> {
+    const presented = this.presentedIn(request);
+    if (presented === undefined) throw new TokenMissingError();
+    return this.verifyPresented(request, presented);
+  }
+
+  /**
+   * The token of a request and how it was presented: `Authorization: DPoP <token>`, else what the
+   * extractors find (a Bearer token).
+   * @internal (the guard's)
+   */
+  presentedIn(request: unknown): Presented | undefined {
+    const authorization = (request as { headers?: { authorization?: unknown } } | null)?.headers
+      ?.authorization;
+    if (typeof authorization === 'string' && isDpopScheme(authorization)) {
+      const token = authorization.slice(DPOP_SCHEME.length).trim();
+      if (token !== '') return { scheme: 'DPoP', token };
+    }
+    const token = this.tokenFrom(request);
+    return token === undefined ? undefined : { scheme: 'Bearer', token };
+  }
+
+  /** @internal (the guard's) {@link JwtVerifier.verifyRequest}, for a token already found. */
+  async verifyPresented(request: PresentedRequest, { scheme, token }: Presented) {
+    const verified = await (this.events.verifications
+      ? this.observed(token, true)
+      : this.check(token, true));
+    await this.constraints.check(request, scheme, compactOf(token), verified);
+    return verified;
   }
 
   /** {@link JwtVerifier.verify}, reported to `events.onVerification` with its outcome and duration. */
-  private async observed(token: string): Promise<VerifiedToken> {
+  private async observed(token: string, bound: boolean): Promise<VerifiedToken> {
     const started = performance.now();
     try {
-      const verified = await this.check(token);
+      const verified = await this.check(token, bound);
       const durationMs = performance.now() - started;
       this.events.verification({ issuer: verified.issuer, outcome: 'OK', durationMs });
       return verified;
@@ -108,11 +156,15 @@ export class JwtVerifier implements OnApplicationBootstrap {
     }
   }
 
-  private async check(token: string): Promise<VerifiedToken> {
+  /** `bound`: whether the caller checks what binds the token (`cnf`) against its request. */
+  private async check(token: string, bound: boolean): Promise<VerifiedToken> {
     const compact = compactOf(token);
     const cached = this.cache?.get(compact, this.clock.now());
     if (cached !== undefined) {
-      if (this.stillHolds(cached)) return cached.verified;
+      if (this.stillHolds(cached)) {
+        if (!bound) refuseBound(cached.verified.payload);
+        return cached.verified;
+      }
       this.cache!.delete(compact);
     }
     const { header, payload, signingInput, signature } = decodeJwt(
@@ -132,6 +184,7 @@ export class JwtVerifier implements OnApplicationBootstrap {
     const key = requireSignature(alg, keys, signingInput, signature, issuer.issuer, header.kid);
     checkIssuerClaims(match, payload, this.clock.now(), this.options.clockToleranceMs);
     const verified: VerifiedToken = { payload, header, issuer: issuer.issuer };
+    if (!bound) refuseBound(payload);
     if (this.cache === undefined) return verified;
     // exp is a number here: checkClaims requires it.
     const expiresAt = (payload.exp as number) * 1000 + this.options.clockToleranceMs;
@@ -169,6 +222,22 @@ export class JwtVerifier implements OnApplicationBootstrap {
     requireSignature(alg, keys, jws.signingInput, jws.signature, source, kid);
     return { header: jws.header, payload: jws.payloadBytes };
   }
+}
+
+/** A request's token and how it was presented. */
+export interface Presented {
+  readonly scheme: TokenScheme;
+  readonly token: string;
+}
+
+const DPOP_SCHEME = 'dpop ';
+
+/** RFC 9449 §7.1, RFC 9110 §11.1: `DPoP`, any case, then the token. */
+function isDpopScheme(authorization: string): boolean {
+  return (
+    authorization.length > DPOP_SCHEME.length &&
+    authorization.slice(0, DPOP_SCHEME.length).toLowerCase() === DPOP_SCHEME
+  );
 }
 
 /** The compact form of `token`, which may carry a `Bearer ` prefix. */

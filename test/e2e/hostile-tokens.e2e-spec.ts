@@ -305,15 +305,25 @@ describe('Hostile tokens: each gets 401, never 500', () => {
       code: 'ISSUER_UNTRUSTED',
       offline: true,
     },
-    // RFC 9449 §7.1, RFC 8705 §3: a bound token is no bearer token; no binding is checked yet.
+    // RFC 9449 §7.1, RFC 8705 §3: a bound token is no bearer token.
     {
-      name: 'a DPoP-bound token (cnf.jkt)',
+      name: 'a DPoP-bound token (cnf.jkt) sent as a Bearer token',
       token: () => valid({ cnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' } }),
-      code: 'CLAIM_INVALID',
+      code: 'DPOP_BINDING_MISMATCH',
     },
     {
-      name: 'a certificate-bound token (cnf.x5t#S256)',
+      name: 'a certificate-bound token (cnf.x5t#S256) without a certificate',
       token: () => valid({ cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' } }),
+      code: 'CERTIFICATE_BINDING_MISMATCH',
+    },
+    {
+      name: 'cnf.jkt not a string',
+      token: () => valid({ cnf: { jkt: 7 } }),
+      code: 'TOKEN_MALFORMED',
+    },
+    {
+      name: 'a key-bound token (cnf.jwk), a method not checked',
+      token: () => valid({ cnf: { jwk: { kty: 'OKP', crv: 'Ed25519', x: 'AA' } } }),
       code: 'CLAIM_INVALID',
     },
     { name: 'cnf as a string', token: () => valid({ cnf: 'jkt' }), code: 'TOKEN_MALFORMED' },
@@ -403,7 +413,8 @@ describe('Hostile tokens: each gets 401, never 500', () => {
     const token = row.token();
     const response = await api.get('/me', token);
     expect(response.status).toBe(401);
-    expect(response.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
+    // A DPoP-bound token is answered with a DPoP challenge (RFC 9449 §7.1), still invalid_token.
+    expect(response.headers['www-authenticate']).toMatch(/^(Bearer|DPoP) error="invalid_token"/);
     if (row.code) expect(response.body.code).toBe(row.code);
     expect(JSON.stringify(response.body)).not.toMatch(/stack|127\.0\.0\.1|at \w+ \(/);
     if (row.offline) expect(jwks.hits).toBe(fetchesBefore);
