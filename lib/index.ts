@@ -60,6 +60,13 @@ export type { SecretOrKeyProvider } from './keys/secret-or-key-provider.js';
 export { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
 export type { AuthorizationServerMetadata } from './discovery/metadata-source.js';
 
+// Documenting it: OpenAPI (with @nestjs/swagger).
+export {
+  addJwksSecurity,
+  type JwksOpenApiOptions,
+  type OpenApiDocumentLike,
+} from './openapi/openapi.js';
+
 // Operating it: health, metrics.
 export { JwksHealthIndicator, type JwksHealthResult } from './health/jwks.health.js';
 export { openTelemetryEvents } from './telemetry/open-telemetry-events.js';

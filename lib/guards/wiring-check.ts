@@ -29,6 +29,8 @@ type Class = abstract new (...args: never[]) => unknown;
 
 /** A method of a controller or provider, with what decides whether its rules are enforced. */
 interface Handler {
+  readonly type: Class;
+  readonly method: string;
   readonly label: string;
   readonly kind: HandlerKind;
   readonly rules: RouteRules;
@@ -119,6 +121,24 @@ export class WiringCheck implements OnApplicationBootstrap {
     ];
   }
 
+  /**
+   * @internal Each method of the HTTP controllers, with its rules and whether `JwtAuthGuard`
+   * authenticates it (on the method, its class, or globally): what the OpenAPI document describes.
+   */
+  routes(): JwksRoute[] {
+    const controllers = this.discovery.getControllers();
+    const globals = this.globalGuards([...controllers, ...this.discovery.getProviders()]);
+    const global = globals.some(authenticates);
+    return this.handlers(controllers)
+      .filter(({ kind }) => kind === 'other')
+      .map(({ type, method, rules, guards }) => ({
+        type,
+        method,
+        rules,
+        authenticated: global || guards.some(authenticates),
+      }));
+  }
+
   /** Every method of every controller and provider class, once. */
   private handlers(wrappers: readonly InstanceWrapper[]): Handler[] {
     const handlers: Handler[] = [];
@@ -133,6 +153,8 @@ export class WiringCheck implements OnApplicationBootstrap {
         const handler = prototype[name];
         if (typeof handler !== 'function') continue;
         handlers.push({
+          type,
+          method: name,
           label: handlerLabel(type, name, handler),
           kind: handlerKind(handler),
           rules: this.rules.of({ getHandler: () => handler, getClass: () => type } as never),
@@ -153,6 +175,15 @@ export class WiringCheck implements OnApplicationBootstrap {
     const container = (this.moduleRef as unknown as { container?: ApplicationContainer }).container;
     return [...provided, ...(container?.applicationConfig?.getGlobalGuards?.() ?? [])];
   }
+}
+
+/** A controller method as the OpenAPI document sees it (see `WiringCheck.routes`). */
+export interface JwksRoute {
+  readonly type: Class;
+  readonly method: string;
+  readonly rules: RouteRules;
+  /** `JwtAuthGuard` runs for it: on the method, its class, or as a global guard. */
+  readonly authenticated: boolean;
 }
 
 interface ApplicationContainer {
