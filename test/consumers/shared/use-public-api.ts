@@ -18,9 +18,11 @@ import {
   type ExecutionContext,
   type ConfigurableModuleOptionsFactory,
   type DynamicModule,
+  type INestApplication,
 } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { AuthGuard, PassportStrategy } from '@nestjs/passport';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import {
   HealthCheck,
   HealthCheckService,
@@ -34,6 +36,7 @@ import jwksRsa from 'jwks-rsa';
 import type { IncomingMessage } from 'node:http';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import {
+  addJwksSecurity,
   AlgorithmNotAllowedError,
   AllowedIssuers,
   AudienceMismatchError,
@@ -108,6 +111,7 @@ import {
   type JwksEvents,
   type JwksHealthResult,
   type JwksModuleOptions,
+  type JwksOpenApiOptions,
   type JwsAlgorithm,
   type JwtPayload,
   type JwtUser,
@@ -118,6 +122,7 @@ import {
   type ListedKey,
   type MeterLike,
   type MetricAttributes,
+  type OpenApiDocumentLike,
   type RefreshEvent,
   type SecretOrKeyProvider,
   type StandardClaims,
@@ -646,6 +651,20 @@ export class AsyncFactoryModule {}
 @Module({ imports: [JwksModule.forRootAsync({ useClass: JwksConfig })] })
 export class AsyncClassModule {}
 
+// The OpenAPI document of @nestjs/swagger, with the bearer tokens described from the decorators:
+// addJwksSecurity takes the document as @nestjs/swagger types it, and gives it back so typed.
+function documented(app: INestApplication): OpenAPIObject {
+  const ids: JwksOpenApiOptions = {
+    operationIdFactory: (controller, method) => `${controller}.${method}`,
+  };
+  const document = SwaggerModule.createDocument(app, new DocumentBuilder().build(), ids);
+  const described = addJwksSecurity(app, document, ids);
+  assertType<Equal<typeof described, OpenAPIObject>>();
+  const structural: OpenApiDocumentLike = described;
+  void structural;
+  return described;
+}
+
 // ---- nestjs-jwks/testing ------------------------------------------------------------------------
 
 const issuerSetup: TestIssuerOptions = {
@@ -689,4 +708,5 @@ export const used = [
   openTelemetryEvents(metrics.getMeter('api')),
   errors.map(explain),
   withTestIssuer,
+  documented,
 ];
