@@ -14,8 +14,8 @@ const LAYERS = [
   ['verification', 'health'],
   ['passport', 'presets', 'testing'],
   ['guards', 'decorators'],
-  // Reads route metadata through the guards and the module's options: above both.
-  ['openapi'],
+  // Read every route's rules and the module's options: above both.
+  ['resource', 'openapi'],
 ];
 const ALLOWED_PAIRS = [['guards', 'decorators']];
 

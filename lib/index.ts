@@ -12,6 +12,7 @@ export type {
   IssuerOptions,
   JwksClientLike,
   JwksModuleOptions,
+  ProtectedResourceOptions,
   SharedCache,
   TokenExtractor,
 } from './options/jwks-module-options.interface.js';
@@ -31,12 +32,16 @@ export { Clock } from './time/clock.js';
 // Guarding routes, resolvers, gateways and message handlers.
 export { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 export { JwksRulesGuard } from './guards/jwks-rules.guard.js';
+export { JwksErrorFilter, requireScopes } from './guards/jwks-error.filter.js';
 export { JwksGraphqlWs, type GraphqlWsConnection } from './guards/jwks-graphql-ws.js';
 export { rememberHandshake } from './guards/request-from-context.js';
 export {
   AllowedIssuers,
+  AnyScope,
+  MaxAuthAge,
   OptionalAuth,
   Public,
+  RequireAcr,
   Roles,
   Scopes,
 } from './decorators/access.decorators.js';
@@ -60,12 +65,12 @@ export type { SecretOrKeyProvider } from './keys/secret-or-key-provider.js';
 export { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
 export type { AuthorizationServerMetadata } from './discovery/metadata-source.js';
 
+// The API as an OAuth 2.0 protected resource (RFC 9728).
+export { ProtectedResourceMetadata } from './resource/protected-resource.js';
+
 // Documenting it: OpenAPI (with @nestjs/swagger).
-export {
-  addJwksSecurity,
-  type JwksOpenApiOptions,
-  type OpenApiDocumentLike,
-} from './openapi/openapi.js';
+export { addJwksSecurity, type OpenApiDocumentLike } from './openapi/openapi.js';
+export type { JwksOpenApiOptions } from './openapi/operation-routes.js';
 
 // Operating it: health, metrics.
 export { JwksHealthIndicator, type JwksHealthResult } from './health/jwks.health.js';
@@ -88,6 +93,7 @@ export {
   ClaimInvalidError,
   InsufficientRoleError,
   InsufficientScopeError,
+  InsufficientUserAuthenticationError,
   InvalidJwksError,
   InvalidKeyError,
   InvalidOptionsError,

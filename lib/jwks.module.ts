@@ -5,7 +5,10 @@ import { EngineContext } from './cache/document-engine.js';
 import { MetadataSource } from './discovery/metadata-source.js';
 import { JwksSource } from './keys/jwks-source.js';
 import { IssuerDiscoveryService } from './discovery/issuer-discovery.service.js';
-import { AuthFailureLog } from './guards/refusal.js';
+import { Refusals } from './guards/refusal.js';
+import { RouteRules } from './guards/route-rules.js';
+import { JwksErrorFilter } from './guards/jwks-error.filter.js';
+import { ProtectedResourceMetadata } from './resource/protected-resource.js';
 import { JwksEventCallbacks } from './events/jwks-event-callbacks.js';
 import { JwksGraphqlWs } from './guards/jwks-graphql-ws.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
@@ -53,14 +56,19 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     JwksStrategy,
     PrincipalHook,
     JwksPassportRegistration,
-    AuthFailureLog,
+    Refusals,
+    RouteRules,
     JwtAuthGuard,
     JwksRulesGuard,
     WiringCheck,
+    ProtectedResourceMetadata,
+    JwksErrorFilter,
     JwksGraphqlWs,
     CloudflareAccessIdentity,
   ],
   exports: [
+    ProtectedResourceMetadata,
+    JwksErrorFilter,
     JWKS_OPTIONS,
     Clock,
     TrustedIssuers,
@@ -69,7 +77,8 @@ import { JwtVerifier } from './verification/jwt-verifier.js';
     JwtVerifier,
     JwksStrategy,
     PrincipalHook,
-    AuthFailureLog,
+    Refusals,
+    RouteRules,
     JwtAuthGuard,
     JwksRulesGuard,
     JwksGraphqlWs,

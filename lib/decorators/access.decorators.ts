@@ -53,3 +53,39 @@ export const AllowedIssuersMetadata = Reflector.createDecorator<readonly string[
  * `ISSUER_NOT_ALLOWED`. On a class and a method, a token must be allowed by both.
  */
 export const AllowedIssuers = (...issuers: string[]) => AllowedIssuersMetadata(issuers);
+
+/** The metadata behind `@AnyScope()`, read by `JwtAuthGuard`. */
+export const AnyScopeMetadata = Reflector.createDecorator<readonly string[]>({
+  key: 'nestjs-jwks:any-scope',
+});
+
+/**
+ * Requires at least one of the listed scopes; otherwise 403 `insufficient_scope` naming them. On a
+ * class and a method, each list must be met (and `@Scopes()` too).
+ */
+export const AnyScope = (...scopes: string[]) => AnyScopeMetadata(scopes);
+
+/** The metadata behind `@RequireAcr()`, read by `JwtAuthGuard`. */
+export const RequireAcrMetadata = Reflector.createDecorator<readonly string[]>({
+  key: 'nestjs-jwks:require-acr',
+});
+
+/**
+ * Step-up (RFC 9470): the token's `acr` (how the user authenticated) must be one of `values`;
+ * otherwise 401 `insufficient_user_authentication` with `acr_values`, so the client asks the user
+ * to authenticate again that way. On a class and a method, both lists apply.
+ * @example @RequireAcr('urn:example:mfa', 'phr')
+ */
+export const RequireAcr = (...values: string[]) => RequireAcrMetadata(values);
+
+/** The metadata behind `@MaxAuthAge()`, read by `JwtAuthGuard`. */
+export const MaxAuthAgeMetadata = Reflector.createDecorator<number>({
+  key: 'nestjs-jwks:max-auth-age',
+});
+
+/**
+ * Step-up (RFC 9470): the user must have authenticated (`auth_time`) at most `seconds` ago (with the
+ * clock tolerance); otherwise 401 `insufficient_user_authentication` with `max_age`. On a class and
+ * a method, the smaller applies.
+ */
+export const MaxAuthAge = (seconds: number) => MaxAuthAgeMetadata(seconds);

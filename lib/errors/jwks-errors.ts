@@ -24,6 +24,7 @@ export type JwksErrorCode =
   | 'INSUFFICIENT_SCOPE'
   | 'INSUFFICIENT_ROLE'
   | 'ISSUER_NOT_ALLOWED'
+  | 'INSUFFICIENT_USER_AUTHENTICATION'
   | 'OPTIONS_INVALID';
 
 /** What a client is answered for a code: in responses, and in the log lines that describe them. */
@@ -103,6 +104,10 @@ export const ERROR_ANSWERS: Readonly<Record<JwksErrorCode, ErrorAnswer>> = {
   ISSUER_NOT_ALLOWED: {
     status: 403,
     description: 'The token issuer is not allowed here',
+  },
+  INSUFFICIENT_USER_AUTHENTICATION: {
+    status: 401,
+    description: 'A stronger or more recent authentication is required',
   },
   JWKS_FETCH_FAILED: UNAVAILABLE,
   JWKS_INVALID: UNAVAILABLE,
@@ -314,10 +319,19 @@ export class PrincipalRefusedError extends JwksError {
   }
 }
 
-/** The verified token lacks scopes that `@Scopes()` requires. */
+/**
+ * The verified token lacks scopes that `@Scopes()` or `@AnyScope()` require: `missing` says which,
+ * `required` every scope the rule asks for (the challenge's `scope`, RFC 6750 §3).
+ */
 export class InsufficientScopeError extends JwksError {
-  constructor(readonly missing: readonly string[]) {
+  readonly required: readonly string[];
+
+  constructor(
+    readonly missing: readonly string[],
+    required: readonly string[] = missing,
+  ) {
     super('INSUFFICIENT_SCOPE', `Missing scopes: ${missing.join(' ')}`);
+    this.required = required;
   }
 }
 
@@ -338,6 +352,21 @@ export class IssuerNotAllowedError extends JwksError {
       'ISSUER_NOT_ALLOWED',
       `Tokens of ${issuer} are not allowed here; allowed: ${allowed.join(', ')}`,
     );
+  }
+}
+
+/**
+ * The token is valid, but its authentication is not strong or recent enough for the route
+ * (`@RequireAcr()`, `@MaxAuthAge()`): the client asks the user to authenticate again with these
+ * `acrValues` or within `maxAge` seconds (RFC 9470 §3).
+ */
+export class InsufficientUserAuthenticationError extends JwksError {
+  constructor(
+    readonly reason: string,
+    readonly acrValues: readonly string[] | undefined,
+    readonly maxAge: number | undefined,
+  ) {
+    super('INSUFFICIENT_USER_AUTHENTICATION', `Insufficient user authentication: ${reason}`);
   }
 }
 

@@ -3,7 +3,7 @@ import { InsufficientScopeError, TokenMissingError } from '../errors/jwks-errors
 import { isApplicationError, PrincipalHook } from '../passport/jwks.strategy.js';
 import { attachVerifiedToken, type AuthRequest } from '../passport/principal-hooks.js';
 import { JwtVerifier } from '../verification/jwt-verifier.js';
-import { AuthFailureLog, toAuthFailure } from './refusal.js';
+import { Refusals } from './refusal.js';
 import { fromConnectionParams } from './request-from-context.js';
 import { missingScopes } from './route-rules.js';
 
@@ -43,7 +43,7 @@ export class JwksGraphqlWs {
   constructor(
     private readonly verifier: JwtVerifier,
     private readonly principal: PrincipalHook,
-    private readonly failures: AuthFailureLog,
+    private readonly refusals: Refusals,
   ) {}
 
   /**
@@ -58,12 +58,12 @@ export class JwksGraphqlWs {
         if (token === undefined) throw new TokenMissingError();
         const { user, verified } = await this.principal.strategy.authenticateToken(token);
         const missing = missingScopes(verified.payload, required);
-        if (missing.length > 0) throw new InsufficientScopeError(missing);
+        if (missing.length > 0) throw new InsufficientScopeError(missing, required);
         (connection as AuthRequest).user = user;
         attachVerifiedToken(connection as AuthRequest, verified);
         return true;
       } catch (error) {
-        const [code, reason] = CLOSE_CODES[this.statusOf(error, required)];
+        const [code, reason] = CLOSE_CODES[this.statusOf(error)];
         const socket = (connection.extra as { socket?: Partial<ClosableSocket> } | undefined)
           ?.socket;
         socket?.close?.(code, reason);
@@ -73,13 +73,13 @@ export class JwksGraphqlWs {
   }
 
   /** The status a failed connection is closed with, once logged (bounded). */
-  private statusOf(error: unknown, required: readonly string[]): keyof typeof CLOSE_CODES {
+  private statusOf(error: unknown): keyof typeof CLOSE_CODES {
     if (isApplicationError(error)) {
-      this.failures.applicationFailed(error);
+      this.refusals.applicationFailed(error);
       return 500;
     }
-    const failure = toAuthFailure(error, required);
-    this.failures.refused(error, failure);
+    const failure = this.refusals.answer(error);
+    this.refusals.refused(error, failure);
     // validate()'s own HttpException: a 403 (e.g. a suspended account) closes as Forbidden.
     return error instanceof HttpException && error.getStatus() === 403 ? 403 : failure.status;
   }

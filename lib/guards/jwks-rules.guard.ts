@@ -1,9 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { TokenMissingError } from '../errors/jwks-errors.js';
-import { TrustedIssuers } from '../issuers/trusted-issuers.js';
-import { AuthFailureLog, refuseRequest } from './refusal.js';
-import { brokenRule, hasTokenRules, RouteRulesCache } from './route-rules.js';
+import { Refusals } from './refusal.js';
+import { hasTokenRules, RouteRules } from './route-rules.js';
 import { requestFromContext } from './request-from-context.js';
 import { verifiedTokenOf } from '../passport/principal-hooks.js';
 
@@ -17,16 +15,11 @@ import { verifiedTokenOf } from '../passport/principal-hooks.js';
  */
 @Injectable()
 export class JwksRulesGuard implements CanActivate {
-  private readonly rules: RouteRulesCache;
-
   /** @internal Nest injects it with the module's own providers. */
   constructor(
-    reflector: Reflector,
-    private readonly failures: AuthFailureLog,
-    private readonly issuers: TrustedIssuers,
-  ) {
-    this.rules = new RouteRulesCache(reflector);
-  }
+    private readonly rules: RouteRules,
+    private readonly refusals: Refusals,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const rules = this.rules.of(context);
@@ -35,14 +28,11 @@ export class JwksRulesGuard implements CanActivate {
     let broken;
     try {
       broken =
-        verified === undefined
-          ? new TokenMissingError()
-          : brokenRule(rules, verified, this.issuers);
+        verified === undefined ? new TokenMissingError() : this.rules.broken(rules, verified);
     } catch (error) {
-      throw await refuseRequest(context, error, this.failures);
+      throw await this.refusals.refuse(context, error);
     }
-    if (broken !== undefined)
-      throw await refuseRequest(context, broken, this.failures, rules.scopes);
+    if (broken !== undefined) throw await this.refusals.refuse(context, broken);
     return true;
   }
 }

@@ -1,5 +1,4 @@
 import { HttpException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { type JwksError, TokenMissingError } from '../errors/jwks-errors.js';
 import {
   isApplicationError,
@@ -8,9 +7,8 @@ import {
 } from '../passport/jwks.strategy.js';
 import { attachVerifiedToken, type AuthRequest } from '../passport/principal-hooks.js';
 import { JwtVerifier } from '../verification/jwt-verifier.js';
-import { TrustedIssuers } from '../issuers/trusted-issuers.js';
-import { AuthFailureLog, refuseRequest, transportHttpException } from './refusal.js';
-import { brokenRule, RouteRulesCache } from './route-rules.js';
+import { Refusals, transportHttpException } from './refusal.js';
+import { RouteRules } from './route-rules.js';
 import { graphqlHttpRequest, requestFromContext, tokenSources } from './request-from-context.js';
 
 /**
@@ -25,8 +23,6 @@ import { graphqlHttpRequest, requestFromContext, tokenSources } from './request-
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
-  private readonly rules: RouteRulesCache;
-
   /** Per GraphQL request over HTTP; gone with the request. */
   private readonly operations = new WeakMap<
     AuthRequest,
@@ -37,12 +33,9 @@ export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly verifier: JwtVerifier,
     private readonly principal: PrincipalHook,
-    reflector: Reflector,
-    private readonly failures: AuthFailureLog,
-    private readonly issuers: TrustedIssuers,
-  ) {
-    this.rules = new RouteRulesCache(reflector);
-  }
+    private readonly rules: RouteRules,
+    private readonly refusals: Refusals,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const rules = this.rules.of(context);
@@ -62,7 +55,7 @@ export class JwtAuthGuard implements CanActivate {
           : await this.principal.strategy.principalOf(bypass);
       request.user = authenticated.user;
       attachVerifiedToken(request, authenticated.verified);
-      broken = brokenRule(rules, authenticated.verified, this.issuers);
+      broken = this.rules.broken(rules, authenticated.verified);
     } catch (error) {
       // An HttpException thrown by a custom validate() is the application's own answer (403, ...).
       if (error instanceof HttpException) {
@@ -70,13 +63,12 @@ export class JwtAuthGuard implements CanActivate {
       }
       // Its other errors are its own failures, not the client's token: its exception filters answer.
       if (isApplicationError(error)) {
-        this.failures.applicationFailed(error);
+        this.refusals.applicationFailed(error);
         throw error;
       }
-      throw await refuseRequest(context, error, this.failures);
+      throw await this.refusals.refuse(context, error);
     }
-    if (broken !== undefined)
-      throw await refuseRequest(context, broken, this.failures, rules.scopes);
+    if (broken !== undefined) throw await this.refusals.refuse(context, broken);
     return true;
   }
 

@@ -1,21 +1,28 @@
 import {
   HttpException,
-  type ExecutionContext,
+  Inject,
   Injectable,
   Logger,
+  type ArgumentsHost,
   type OnModuleDestroy,
 } from '@nestjs/common';
 import {
   ERROR_ANSWERS,
-  type AuthStatus,
-  JwksError,
-  type JwksErrorCode,
+  InsufficientScopeError,
+  InsufficientUserAuthenticationError,
   IssuerMismatchError,
+  JwksError,
   messageOf,
+  type AuthStatus,
+  type JwksErrorCode,
 } from '../errors/jwks-errors.js';
+import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
 import { responseFromContext } from './request-from-context.js';
 import { RepeatLog } from '../logging/repeat-log.js';
 import { Clock } from '../time/clock.js';
+
+/** The logger's name: users grep their logs for the guard's. */
+const JwtAuthGuardName = 'JwtAuthGuard';
 
 const REASONS: Readonly<Record<AuthStatus, string>> = {
   401: 'Unauthorized',
@@ -32,56 +39,125 @@ export interface AuthFailure {
 }
 
 /**
- * Maps an error to 401 / 403 / 503. Anything that is not a `JwksError` is a token we could not make
- * sense of: 401 `TOKEN_MALFORMED`, never 500, and never the error's text. (An error of the
- * application's own `validate()` never comes here: the guards pass it on to its exception filters.)
+ * The one way nestjs-jwks says no: maps an error to 401 / 403 / 503 with its challenge (RFC 6750
+ * §3, RFC 9470 §3, pointing at the protected resource metadata, RFC 9728 §5.1), sets it on the
+ * response, logs the refusal (bounded) and raises what the transport expects. Anything that is not
+ * a `JwksError` is a token we could not make sense of: 401 `TOKEN_MALFORMED`, never 500, and never
+ * the error's text. (An error of the application's own `validate()` never comes here: the guards
+ * pass it on to its exception filters.)
  */
-export function toAuthFailure(error: unknown, requiredScopes?: readonly string[]): AuthFailure {
-  const code = error instanceof JwksError ? error.code : 'TOKEN_MALFORMED';
-  const { status, description } = ERROR_ANSWERS[code];
-  const body = { statusCode: status, error: REASONS[status], message: description, code };
-  return {
-    code,
-    status,
-    exception: new HttpException(body, status),
-    challenge: challenge(code, status, description, requiredScopes),
-  };
+@Injectable()
+export class Refusals implements OnModuleDestroy {
+  private readonly log: RepeatLog;
+  /** `, resource_metadata="..."`, or nothing: appended to every challenge. */
+  private readonly metadata: string;
+
+  /** @internal Nest injects it with the module's own providers. */
+  constructor(@Inject(JWKS_OPTIONS) options: ResolvedJwksOptions, clock: Clock) {
+    this.log = new RepeatLog(new Logger(JwtAuthGuardName), clock);
+    const url = options.resource?.metadataUrl;
+    this.metadata = url === undefined ? '' : `resource_metadata="${url}"`;
+  }
+
+  /** The answer to `error`. */
+  answer(error: unknown): AuthFailure {
+    const code = error instanceof JwksError ? error.code : 'TOKEN_MALFORMED';
+    const { status, description } = ERROR_ANSWERS[code];
+    const body = { statusCode: status, error: REASONS[status], message: description, code };
+    const params = status === 503 ? undefined : this.challengeOf(error, code, status, description);
+    return {
+      code,
+      status,
+      exception: new HttpException(body, status),
+      challenge: params === undefined ? undefined : `Bearer ${params}`.trimEnd(),
+    };
+  }
+
+  /**
+   * The exception that refuses the request of `context` for `error`, as its transport expects,
+   * after the challenge is set (HTTP) and the refusal logged.
+   */
+  async refuse(context: ArgumentsHost, error: unknown): Promise<Error> {
+    const failure = this.answer(error);
+    if (failure.challenge !== undefined) {
+      setResponseHeader(responseFromContext(context), 'WWW-Authenticate', failure.challenge);
+    }
+    this.refused(error, failure);
+    return transportException(context.getType<string>(), failure);
+  }
+
+  /** Logs a refusal: per issuer (or "untrusted issuers") and code, the first at once, then counts. */
+  refused(error: unknown, failure: AuthFailure): void {
+    const answer = `${failure.status} ${failure.code}`;
+    if (!(error instanceof JwksError)) {
+      this.log.note('unexpected', {
+        level: 'error',
+        first: () =>
+          `Unexpected error while authenticating, answered ${answer}: ${messageOf(error)}`,
+        repeats: (count, seconds) =>
+          `${count} more unexpected errors while authenticating, answered ${answer}, in the last ${seconds} s`,
+      });
+      return;
+    }
+    const from = issuerLabelOf(error);
+    this.log.note(`${failure.code} ${from}`, {
+      level: 'verbose',
+      first: () => `Refused a request with ${answer}: ${error.message}`,
+      repeats: (count, seconds) =>
+        `Refused ${count} more requests with ${answer} (${from}) in the last ${seconds} s`,
+    });
+  }
+
+  /** An error of the application's own `validate()`, passed on to its exception filters. */
+  applicationFailed(error: Error): void {
+    this.log.note('validate', {
+      level: 'error',
+      first: () =>
+        `validate() threw ${error.name}, passed on to the application's exception filters (not a token error): ${error.message}`,
+      repeats: (count, seconds) =>
+        `validate() threw ${count} more errors, passed on to the application's exception filters, in the last ${seconds} s`,
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.log.flush();
+  }
+
+  /** The challenge's parameters (after the scheme). */
+  private challengeOf(
+    error: unknown,
+    code: JwksErrorCode,
+    status: AuthStatus,
+    description: string,
+  ): string {
+    // RFC 6750 §3.1: a request without credentials gets no error code.
+    if (code === 'TOKEN_MISSING') return this.metadata;
+    const described = `error_description="${description}"`;
+    const parts =
+      status === 403
+        ? // RFC 6750 §3.1: "higher privileges than provided by the access token".
+          ['error="insufficient_scope"', described, ...scopeOf(error)]
+        : code === 'INSUFFICIENT_USER_AUTHENTICATION'
+          ? ['error="insufficient_user_authentication"', described, ...stepUpOf(error)]
+          : ['error="invalid_token"', described];
+    if (this.metadata !== '') parts.push(this.metadata);
+    return parts.join(', ');
+  }
 }
 
-function challenge(
-  code: JwksErrorCode,
-  status: AuthStatus,
-  description: string,
-  scopes: readonly string[] = [],
-): string | undefined {
-  // RFC 6750 §3.1: a request without credentials gets no error code.
-  if (code === 'TOKEN_MISSING') return 'Bearer';
-  if (code === 'INSUFFICIENT_SCOPE') {
-    return `Bearer error="insufficient_scope", error_description="${description}", scope="${scopes.join(' ')}"`;
-  }
-  // RFC 6750 §3.1: "higher privileges than provided by the access token".
-  if (status === 403)
-    return `Bearer error="insufficient_scope", error_description="${description}"`;
-  if (status === 401) return `Bearer error="invalid_token", error_description="${description}"`;
-  return undefined;
+/** `scope="..."`: every scope the broken rule asks for (RFC 6750 §3). */
+function scopeOf(error: unknown): string[] {
+  return error instanceof InsufficientScopeError ? [`scope="${error.required.join(' ')}"`] : [];
 }
 
-/**
- * The exception that refuses a request for `error`, as its transport expects, after the RFC 6750
- * challenge is set (HTTP) and the refusal logged (bounded): the one way a guard says no.
- */
-export async function refuseRequest(
-  context: ExecutionContext,
-  error: unknown,
-  failures: AuthFailureLog,
-  scopes?: readonly string[],
-): Promise<Error> {
-  const failure = toAuthFailure(error, scopes);
-  if (failure.challenge !== undefined) {
-    setResponseHeader(responseFromContext(context), 'WWW-Authenticate', failure.challenge);
-  }
-  failures.refused(error, failure);
-  return transportException(context.getType<string>(), failure);
+/** `acr_values="..."`, `max_age=...`: what a new authentication must give (RFC 9470 §3). */
+function stepUpOf(error: unknown): string[] {
+  if (!(error instanceof InsufficientUserAuthenticationError)) return [];
+  const { acrValues, maxAge } = error;
+  return [
+    ...(acrValues === undefined ? [] : [`acr_values="${acrValues.join(' ')}"`]),
+    ...(maxAge === undefined ? [] : [`max_age=${maxAge}`]),
+  ];
 }
 
 /** Sets a header on an Express or Fastify response (or anything with either method). */
@@ -166,57 +242,6 @@ function exceptionClass(type: 'ws' | 'rpc'): Promise<ErrorClass> {
 
 function bodyOf(failure: AuthFailure): object {
   return { status: 'error', ...(failure.exception.getResponse() as object) };
-}
-
-/**
- * The log of refused requests, one per JwksModule: per issuer (or "untrusted issuers") and code, the
- * first refusal at once and then one line a minute with the count, each naming the status the
- * client received. A client's bad token is `verbose`; an error we did not expect, or one of the
- * application's own `validate()`, is `error`.
- */
-@Injectable()
-export class AuthFailureLog implements OnModuleDestroy {
-  private readonly log: RepeatLog;
-
-  constructor(clock: Clock) {
-    this.log = new RepeatLog(new Logger('JwtAuthGuard'), clock);
-  }
-
-  refused(error: unknown, failure: AuthFailure): void {
-    const answer = `${failure.status} ${failure.code}`;
-    if (!(error instanceof JwksError)) {
-      this.log.note('unexpected', {
-        level: 'error',
-        first: () =>
-          `Unexpected error while authenticating, answered ${answer}: ${messageOf(error)}`,
-        repeats: (count, seconds) =>
-          `${count} more unexpected errors while authenticating, answered ${answer}, in the last ${seconds} s`,
-      });
-      return;
-    }
-    const from = issuerLabelOf(error);
-    this.log.note(`${failure.code} ${from}`, {
-      level: 'verbose',
-      first: () => `Refused a request with ${answer}: ${error.message}`,
-      repeats: (count, seconds) =>
-        `Refused ${count} more requests with ${answer} (${from}) in the last ${seconds} s`,
-    });
-  }
-
-  /** An error of the application's own `validate()`, passed on to its exception filters. */
-  applicationFailed(error: Error): void {
-    this.log.note('validate', {
-      level: 'error',
-      first: () =>
-        `validate() threw ${error.name}, passed on to the application's exception filters (not a token error): ${error.message}`,
-      repeats: (count, seconds) =>
-        `validate() threw ${count} more errors, passed on to the application's exception filters, in the last ${seconds} s`,
-    });
-  }
-
-  onModuleDestroy(): void {
-    this.log.flush();
-  }
 }
 
 /** Whose tokens these are, for grouping: a configured issuer, never a value an attacker chose. */

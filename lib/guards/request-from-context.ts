@@ -1,5 +1,5 @@
 import type { AuthRequest } from '../passport/principal-hooks.js';
-import type { ExecutionContext } from '@nestjs/common';
+import type { ArgumentsHost, ExecutionContext } from '@nestjs/common';
 import { TokenMalformedError } from '../errors/jwks-errors.js';
 import { parseBearer } from '../jws/decode-jws.js';
 
@@ -41,7 +41,7 @@ export function graphqlHttpRequest(context: ExecutionContext): AuthRequest | und
 }
 
 /** The response to set headers on, when the transport has one. */
-export function responseFromContext(context: ExecutionContext): unknown {
+export function responseFromContext(context: ArgumentsHost): unknown {
   if (context.getType<string>() === 'http') return context.switchToHttp().getResponse<unknown>();
   if (context.getType<string>() === 'graphql') {
     const gql = context.getArgByIndex<GraphqlContext | undefined>(2);

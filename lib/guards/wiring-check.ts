@@ -4,7 +4,6 @@ import {
   APP_GUARD,
   DiscoveryService,
   HttpAdapterHost,
-  MetadataScanner,
   ModuleRef,
   ModulesContainer,
   Reflector,
@@ -12,7 +11,7 @@ import {
 import { Public, RolesMetadata } from '../decorators/access.decorators.js';
 import { InvalidOptionsError } from '../errors/jwks-errors.js';
 import { JwksStrategy } from '../passport/jwks.strategy.js';
-import { hasTokenRules, RouteRulesCache, type RouteRules } from './route-rules.js';
+import { hasTokenRules, RouteRules, type HandlerRules } from './route-rules.js';
 import {
   fieldGuardsRun,
   handlerKind,
@@ -29,11 +28,9 @@ type Class = abstract new (...args: never[]) => unknown;
 
 /** A method of a controller or provider, with what decides whether its rules are enforced. */
 interface Handler {
-  readonly type: Class;
-  readonly method: string;
   readonly label: string;
   readonly kind: HandlerKind;
-  readonly rules: RouteRules;
+  readonly rules: HandlerRules;
   /** The NestJS docs recipe's metadata that JwtAuthGuard does not read (`isPublic`, `roles`). */
   readonly recipe: readonly string[];
   /** Guards on the method and its class. */
@@ -59,25 +56,21 @@ const MAX_NAMED = 10;
  */
 @Injectable()
 export class WiringCheck implements OnApplicationBootstrap {
-  private readonly rules: RouteRulesCache;
-
   private warned = false;
 
   /** @internal Nest injects it. */
   constructor(
     private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
     private readonly moduleRef: ModuleRef,
     private readonly modules: ModulesContainer,
     private readonly http: HttpAdapterHost,
     private readonly reflector: Reflector,
-  ) {
-    this.rules = new RouteRulesCache(reflector);
-  }
+    private readonly rules: RouteRules,
+  ) {}
 
   onApplicationBootstrap(): void {
     const wrappers = [...this.discovery.getControllers(), ...this.discovery.getProviders()];
-    const handlers = this.handlers(wrappers);
+    const handlers = this.handlers();
     const globals = this.globalGuards(wrappers);
     const problems = [
       ...requestScopedHooks(wrappers),
@@ -108,15 +101,15 @@ export class WiringCheck implements OnApplicationBootstrap {
     return [
       ...listed(
         unguarded,
-        "ask for scopes, roles or issuers (@Scopes, @Roles, @AllowedIssuers) but no JwtAuthGuard or JwksRulesGuard guards them, so nothing would enforce them: add @UseGuards(JwtAuthGuard), or JwksRulesGuard after AuthGuard('jwks')",
+        "ask something of a token (@Scopes, @AnyScope, @Roles, @AllowedIssuers, @RequireAcr, @MaxAuthAge) but no JwtAuthGuard or JwksRulesGuard guards them, so nothing would enforce them: add @UseGuards(JwtAuthGuard), or JwksRulesGuard after AuthGuard('jwks')",
       ),
       ...listed(
         fields,
-        "are field resolvers (@ResolveField) that ask for scopes, roles or issuers, but Nest runs no guard on field resolvers unless the GraphQL module says so, and would serve them to anyone who reaches their parent: add fieldResolverEnhancers: ['guards'] to the options of GraphQLModule.forRoot()",
+        "are field resolvers (@ResolveField) that ask something of a token, but Nest runs no guard on field resolvers unless the GraphQL module says so, and would serve them to anyone who reaches their parent: add fieldResolverEnhancers: ['guards'] to the options of GraphQLModule.forRoot()",
       ),
       ...listed(
         messages,
-        "handle messages (@MessagePattern, @EventPattern) and ask for scopes, roles or issuers, but only a global guard (APP_GUARD, useGlobalGuards) would enforce them, and a microservice connected with app.connectMicroservice() runs none of the application's global guards unless it is connected with { inheritAppConfig: true } after they are registered, which cannot be checked here: add @UseGuards(JwtAuthGuard) to these handlers or their classes",
+        "handle messages (@MessagePattern, @EventPattern) and ask something of a token, but only a global guard (APP_GUARD, useGlobalGuards) would enforce them, and a microservice connected with app.connectMicroservice() runs none of the application's global guards unless it is connected with { inheritAppConfig: true } after they are registered, which cannot be checked here: add @UseGuards(JwtAuthGuard) to these handlers or their classes",
       ),
     ];
   }
@@ -127,43 +120,29 @@ export class WiringCheck implements OnApplicationBootstrap {
    */
   routes(): JwksRoute[] {
     const controllers = this.discovery.getControllers();
+    const types = new Set(controllers.map(({ metatype }) => metatype));
     const globals = this.globalGuards([...controllers, ...this.discovery.getProviders()]);
     const global = globals.some(authenticates);
-    return this.handlers(controllers)
-      .filter(({ kind }) => kind === 'other')
-      .map(({ type, method, rules, guards }) => ({
-        type,
-        method,
+    return this.rules
+      .handlers()
+      .filter(({ type, handler }) => types.has(type as Class) && handlerKind(handler) === 'other')
+      .map(({ type, name, handler, rules }) => ({
+        type: type as Class,
+        method: name,
         rules,
-        authenticated: global || guards.some(authenticates),
+        authenticated: global || [...guardsOn(handler), ...guardsOn(type)].some(authenticates),
       }));
   }
 
-  /** Every method of every controller and provider class, once. */
-  private handlers(wrappers: readonly InstanceWrapper[]): Handler[] {
-    const handlers: Handler[] = [];
-    const seen = new Set<unknown>();
-    for (const { metatype } of wrappers) {
-      if (typeof metatype !== 'function' || seen.has(metatype)) continue;
-      seen.add(metatype);
-      const type = metatype as Class;
-      const prototype = type.prototype as Record<string, unknown>;
-      const classGuards = guardsOn(type);
-      for (const name of this.scanner.getAllMethodNames(prototype)) {
-        const handler = prototype[name];
-        if (typeof handler !== 'function') continue;
-        handlers.push({
-          type,
-          method: name,
-          label: handlerLabel(type, name, handler),
-          kind: handlerKind(handler),
-          rules: this.rules.of({ getHandler: () => handler, getClass: () => type } as never),
-          recipe: recipeMetadataOf(handler, type, this.reflector),
-          guards: [...guardsOn(handler), ...classGuards],
-        });
-      }
-    }
-    return handlers;
+  /** Every method of every controller and provider class, once, with what guards it. */
+  private handlers(): Handler[] {
+    return this.rules.handlers().map(({ type, name, handler, rules }) => ({
+      label: handlerLabel(type, name, handler),
+      kind: handlerKind(handler),
+      rules,
+      recipe: recipeMetadataOf(handler, type as Class, this.reflector),
+      guards: [...guardsOn(handler), ...guardsOn(type)],
+    }));
   }
 
   /** `APP_GUARD` providers, and guards given to `app.useGlobalGuards()`. */
@@ -181,7 +160,7 @@ export class WiringCheck implements OnApplicationBootstrap {
 export interface JwksRoute {
   readonly type: Class;
   readonly method: string;
-  readonly rules: RouteRules;
+  readonly rules: HandlerRules;
   /** `JwtAuthGuard` runs for it: on the method, its class, or as a global guard. */
   readonly authenticated: boolean;
 }

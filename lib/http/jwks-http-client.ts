@@ -70,9 +70,10 @@ export class JwksHttpClient implements OnModuleDestroy {
   /**
    * Fetches a JSON document; each attempt (connection, redirects, headers and body) is bounded by
    * `timeout` with a timer of our own.
-   * @throws JwksFetchFailedError (`JWKS_FETCH_FAILED`) when every attempt failed.
+   * @throws JwksFetchFailedError (`JWKS_FETCH_FAILED`) when every attempt failed, or one failed
+   * in a way a retry cannot fix (a 4xx but 429, a refused URL or redirect, a body too large).
    * @throws InvalidJwksError (`JWKS_INVALID`) or MetadataInvalidError (`METADATA_INVALID`) when
-   * the body is not JSON.
+   * the body is not JSON (for an `identity` document, JwksFetchFailedError).
    */
   async getJson(url: string, fetchOptions: FetchOptions = {}): Promise<FetchedDocument> {
     const { document = 'JWKS', retries = this.options.retries } = fetchOptions;

@@ -85,6 +85,14 @@ export function checkClaims(
   if (iat !== undefined && now + toleranceMs < iat * 1000) {
     throw new TokenNotYetValidError('iat', new Date(iat * 1000));
   }
+  // `maxTokenAge` bounds how long ago the token was issued, whatever the `exp` its issuer gave it.
+  const { maxTokenAgeMs } = issuer;
+  if (maxTokenAgeMs !== undefined) {
+    if (iat === undefined) throw new ClaimInvalidError('iat', 'is required (maxTokenAge)');
+    if (now - iat * 1000 > maxTokenAgeMs + toleranceMs) {
+      throw new TokenExpiredError(new Date(iat * 1000 + maxTokenAgeMs));
+    }
+  }
   // `false` accepts any audience on purpose; `undefined`: the issuer binds the client instead.
   const { audience, authorizedParty } = issuer;
   if (audience && !hasAudience(payload.aud, audience)) {

@@ -153,7 +153,7 @@ export class TrustedIssuers {
     const config =
       options === undefined || problems.length > 0
         ? undefined
-        : resolveIssuerOptions(options, this.options.algorithms);
+        : resolveIssuerOptions(options, this.options.issuerDefaults);
     if (config === undefined) {
       this.refusals.set(iss, true);
       return null;

@@ -74,8 +74,8 @@ export class JwksKeyCache implements OnApplicationBootstrap {
   /**
    * The keys that may verify a token of `issuer` signed with `alg`, selected by `kid` (more than one
    * only when the set publishes several under that kid).
-   * @throws KeyNotFoundError, InvalidKeyError, JwksFetchFailedError, InvalidJwksError,
-   * MetadataInvalidError, IssuerMismatchError, IssuerUntrustedError
+   * @throws KeyNotFoundError, KeyRevokedError, InvalidKeyError, JwksFetchFailedError,
+   * InvalidJwksError, MetadataInvalidError, IssuerMismatchError, IssuerUntrustedError
    */
   async getKey(
     issuer: string,

@@ -1,10 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { PATH_METADATA, VERSION_METADATA } from '@nestjs/common/constants.js';
 import { deriveMetadataUrls } from '../discovery/metadata-source.js';
 import { ERROR_ANSWERS, type AuthStatus, type JwksErrorCode } from '../errors/jwks-errors.js';
-import type { RouteRules } from '../guards/route-rules.js';
-import { WiringCheck, type JwksRoute } from '../guards/wiring-check.js';
+import type { HandlerRules } from '../guards/route-rules.js';
+import { WiringCheck } from '../guards/wiring-check.js';
 import { JWKS_OPTIONS, type ResolvedJwksOptions } from '../options/module-options.js';
+import { routeIndex, routeOf, type JwksOpenApiOptions } from './operation-routes.js';
 
 // Nothing here loads @nestjs/swagger (an optional peer): the document is read and written as the
 // plain OpenAPI 3 object `SwaggerModule.createDocument()` returns.
@@ -17,31 +17,23 @@ export interface OpenApiDocumentLike {
   components?: object;
 }
 
-/** How `addJwksSecurity` finds the operation of each route. */
-export interface JwksOpenApiOptions {
-  /**
-   * The `operationIdFactory` given to `SwaggerModule.createDocument()`, when it is not the default
-   * (`Controller_method`): operations are matched to routes by their `operationId`.
-   */
-  operationIdFactory?: (controllerKey: string, methodKey: string, version?: string) => string;
-}
-
 /**
  * What each route rule adds to an operation: the code a token that breaks it gets (its status from
- * `ERROR_ANSWERS` picks the 401 or 403 answer) and how the answer's description names it. A new
- * rule is one row.
+ * `ERROR_ANSWERS` picks the 401 or 403 answer) and how the answer's description names what the rule
+ * asks (nothing when the route does not have it). A new rule is one row.
  */
 const RULES: ReadonlyArray<{
   readonly code: JwksErrorCode;
-  readonly values: (rules: RouteRules) => readonly string[];
-  readonly says: (values: readonly string[]) => string;
+  readonly asks: (rules: HandlerRules) => string | undefined;
 }> = [
-  { code: 'INSUFFICIENT_SCOPE', values: (r) => r.scopes, says: (v) => `scopes ${v.join(', ')}` },
-  { code: 'INSUFFICIENT_ROLE', values: (r) => r.roles, says: (v) => `roles ${v.join(', ')}` },
+  { code: 'INSUFFICIENT_SCOPE', asks: (r) => allOf('scopes', r.scopes) },
+  { code: 'INSUFFICIENT_SCOPE', asks: (r) => oneOfEach('one of the scopes', r.anyScopes) },
+  { code: 'INSUFFICIENT_ROLE', asks: (r) => allOf('roles', r.roles) },
+  { code: 'ISSUER_NOT_ALLOWED', asks: (r) => oneOfEach('a token of', [allowedIssuers(r) ?? []]) },
+  { code: 'INSUFFICIENT_USER_AUTHENTICATION', asks: (r) => oneOfEach('an acr of', r.acr) },
   {
-    code: 'ISSUER_NOT_ALLOWED',
-    values: (r) => allowedIssuers(r) ?? [],
-    says: (v) => `a token of ${v.join(' or ')}`,
+    code: 'INSUFFICIENT_USER_AUTHENTICATION',
+    asks: (r) => (r.maxAuthAge === undefined ? undefined : `a login ${r.maxAuthAge} s old at most`),
   },
 ];
 
@@ -157,7 +149,7 @@ function securitySchemes(settings: ResolvedJwksOptions): Schemes {
 }
 
 /** The operation's security, responses and description of what its token must grant. */
-function secure(operation: Operation, rules: RouteRules, schemes: Schemes): void {
+function secure(operation: Operation, rules: HandlerRules, schemes: Schemes): void {
   if (rules.public) {
     // OpenAPI 3.0 §4.8.10: an empty list removes the document's security from this operation.
     operation.security = [];
@@ -172,23 +164,45 @@ function secure(operation: Operation, rules: RouteRules, schemes: Schemes): void
   if (allowed === undefined && schemes.fallback !== undefined) names.add(schemes.fallback);
   // Issuers that only resolveIssuer knows: a bearer token all the same, never an open operation.
   if (names.size === 0) names.add(schemes.bearer());
-  // OpenAPI 3.0 §4.8.30: scopes are listed for oauth2 / openIdConnect schemes only.
-  const requirements = [...names].map((name) => ({
-    [name]: schemes.objects[name]?.type === 'openIdConnect' ? [...rules.scopes] : [],
-  }));
+  // OpenAPI 3.0 §4.8.30: scopes are listed for oauth2 / openIdConnect schemes only; the
+  // requirements of a list are alternatives, so each way to meet the `@AnyScope()`s is one.
+  const requirements = [...names].flatMap((name) =>
+    schemes.objects[name]?.type === 'openIdConnect'
+      ? scopeSets(rules).map((scopes) => ({ [name]: scopes }))
+      : [{ [name]: [] }],
+  );
   // An empty requirement makes security optional: anonymous, or a valid token.
   operation.security = rules.optional ? [{}, ...requirements] : requirements;
-  const broken = RULES.map((rule) => ({ rule, values: rule.values(rules) })).filter(
-    ({ values }) => values.length > 0,
+  const asked = RULES.map((rule) => ({ code: rule.code, asks: rule.asks(rules) })).filter(
+    (rule): rule is { code: JwksErrorCode; asks: string } => rule.asks !== undefined,
   );
   const responses = (operation.responses ??= {});
   for (const status of [401, 403, 503] as const) {
-    const own = broken.filter(({ rule }) => ERROR_ANSWERS[rule.code].status === status);
-    const codes = [...CODES_BY_STATUS[status], ...own.map(({ rule }) => rule.code)];
+    const own = asked.filter(({ code }) => ERROR_ANSWERS[code].status === status);
+    const codes = [...new Set([...CODES_BY_STATUS[status], ...own.map(({ code }) => code)])];
     if (codes.length === 0 || responses[status] !== undefined) continue;
-    const requires = own.map(({ rule, values }) => rule.says(values)).join('; ');
-    responses[status] = refusal(status, codes, requires);
+    responses[status] = refusal(status, codes, own.map(({ asks }) => asks).join('; '));
   }
+}
+
+/** Each set of scopes that meets the route: its `@Scopes()`, and one of each `@AnyScope()` list. */
+function scopeSets(rules: HandlerRules): string[][] {
+  let sets: string[][] = [[...rules.scopes]];
+  for (const anyOf of rules.anyScopes) {
+    sets = sets.flatMap((set) => anyOf.map((scope) => [...new Set([...set, scope])]));
+  }
+  return sets;
+}
+
+/** `scopes a, b` for a rule with values; `undefined` without. */
+function allOf(what: string, values: readonly string[]): string | undefined {
+  return values.length === 0 ? undefined : `${what} ${values.join(', ')}`;
+}
+
+/** `one of the scopes a or b; c or d` for lists that each need one of theirs. */
+function oneOfEach(what: string, lists: ReadonlyArray<readonly string[]>): string | undefined {
+  const named = lists.filter((list) => list.length > 0).map((list) => list.join(' or '));
+  return named.length === 0 ? undefined : `${what} ${named.join('; ')}`;
 }
 
 /** A refusal as `JwtAuthGuard` answers it: the RFC 6750 challenge and `{ statusCode, error, message, code }`. */
@@ -224,74 +238,9 @@ function refusal(status: AuthStatus, codes: readonly JwksErrorCode[], requires: 
 }
 
 /** The issuers every `@AllowedIssuers()` list of the route allows; `undefined` when it has none. */
-function allowedIssuers(rules: RouteRules): readonly string[] | undefined {
+function allowedIssuers(rules: HandlerRules): readonly string[] | undefined {
   if (rules.issuers.length === 0) return undefined;
   return rules.issuers.reduce((kept, list) => kept.filter((issuer) => list.includes(issuer)));
-}
-
-/**
- * Each route by the `operationId`s `@nestjs/swagger` may give its operations: per path alias
- * (`method[0]`, for a route with several paths) and declared version, as its explorer names them.
- */
-function routeIndex(
-  routes: readonly JwksRoute[],
-  { operationIdFactory = defaultOperationId }: JwksOpenApiOptions,
-): Map<string, JwksRoute> {
-  const index = new Map<string, JwksRoute>();
-  for (const route of routes) {
-    const handler = (route.type.prototype as Record<string, object>)[route.method]!;
-    // With URI versioning the explorer names a version as its path does (`v1`, the default prefix).
-    const declared = [...versionsOf(handler), ...versionsOf(route.type)];
-    const versions = [...declared, ...declared.map((version) => `v${version}`)];
-    const paths = countOf(PATH_METADATA, handler) * countOf(PATH_METADATA, route.type);
-    const aliases = paths * Math.max(1, declared.length);
-    const keys = [route.method];
-    for (let i = 0; aliases > 1 && i < aliases; i++) keys.push(`${route.method}[${i}]`);
-    for (const key of keys) {
-      for (const version of [undefined, ...versions]) {
-        index.set(operationIdFactory(route.type.name, key, version), route);
-      }
-    }
-  }
-  return index;
-}
-
-/**
- * The route of an operation: by its id; a `@All()` route's operations carry the method as a suffix,
- * and one under the application's default version carries that version.
- */
-function routeOf(
-  index: ReadonlyMap<string, JwksRoute>,
-  operationId: string | undefined,
-  method: string,
-): JwksRoute | undefined {
-  if (operationId === undefined) return undefined;
-  const id = operationId.endsWith(`_${method}`)
-    ? [operationId, operationId.slice(0, -method.length - 1)]
-    : [operationId];
-  const unversioned = id.map((each) => each.replace(/_[^_]+$/, ''));
-  for (const candidate of [...id, ...unversioned]) {
-    const route = index.get(candidate);
-    if (route !== undefined) return route;
-  }
-  return undefined;
-}
-
-function versionsOf(target: object): string[] {
-  const version = Reflect.getMetadata(VERSION_METADATA, target) as unknown;
-  const list = Array.isArray(version) ? version : [version];
-  return list.filter((each): each is string => typeof each === 'string');
-}
-
-function countOf(key: string, target: object): number {
-  const value = Reflect.getMetadata(key, target) as unknown;
-  return Array.isArray(value) ? Math.max(1, value.length) : 1;
-}
-
-/** `@nestjs/swagger`'s default operation id. */
-function defaultOperationId(controllerKey: string, methodKey: string, version?: string): string {
-  const base = controllerKey ? `${controllerKey}_${methodKey}` : methodKey;
-  return version ? `${base}_${version}` : base;
 }
 
 function oidcUrl(issuer: { readonly issuer: string }): string | undefined {

@@ -1,8 +1,9 @@
 import type { JwsAlgorithm } from '../jws/algorithms.js';
-import type { IssuerOptions, JwksModuleOptions } from './jwks-module-options.interface.js';
+import type { IssuerOptions } from './jwks-module-options.interface.js';
 import {
   checkAlgorithms,
   checkFunctions,
+  checkNumber,
   checkStringList,
   checkStringOrList,
   checkUrl,
@@ -17,14 +18,33 @@ import { issuerIdentifierViolation } from './url-policy.js';
 /** The placeholder of a multi-tenant issuer (Entra ID's `https://login.microsoftonline.com/{tenantid}/v2.0`). */
 export const TENANT_PLACEHOLDER = '{tenantid}';
 
-/** The module options an issuer's rules depend on (raw at startup, resolved for `resolveIssuer`). */
-export type IssuerContext = Pick<JwksModuleOptions, 'allowInsecureHttp'>;
+/**
+ * The module options an issuer's checks depend on, raw at startup or resolved for `resolveIssuer`:
+ * whether http is allowed on loopback, and whether the module names its `resource`.
+ */
+export interface IssuerContext {
+  readonly allowInsecureHttp?: boolean;
+  readonly resource?: unknown;
+}
+
+/** What an issuer takes from the module when it says nothing itself. */
+export interface IssuerDefaults {
+  readonly algorithms: readonly JwsAlgorithm[];
+  /** The module's `resource`: the audience of issuers without one of their own (RFC 8707). */
+  readonly resource: string | undefined;
+  readonly maxTokenAgeMs: number | undefined;
+}
+
+/** The claims the JWT profile for OAuth 2.0 access tokens requires (RFC 9068 §2.2); `exp` always is. */
+const RFC9068_CLAIMS = ['iss', 'aud', 'sub', 'client_id', 'iat', 'jti'];
 
 /**
  * How one issuer option is checked at startup (`value` is what the user wrote, of any type; the
  * whole issuer is there for rules that span options) and what it becomes for the hot path.
  */
 interface IssuerRule<V> {
+  /** Resolved to milliseconds, under the option's name with `Ms` appended. */
+  readonly seconds?: true;
   check?(
     problems: Problems,
     value: unknown,
@@ -32,11 +52,7 @@ interface IssuerRule<V> {
     issuer: IssuerOptions,
     module: IssuerContext,
   ): void;
-  resolve(
-    value: V | undefined,
-    issuer: IssuerOptions,
-    moduleAlgorithms: readonly JwsAlgorithm[],
-  ): unknown;
+  resolve(value: V | undefined, issuer: IssuerOptions, defaults: IssuerDefaults): unknown;
 }
 
 /**
@@ -60,13 +76,17 @@ const ISSUER_RULES = {
   },
   audience: {
     check: checkAudience,
-    /** The accepted `aud` values; `false` accepts any (on purpose); `undefined` when bound by client. */
-    resolve: (value: IssuerOptions['audience']) => (value === false ? false : setOf(value)),
+    /**
+     * The accepted `aud` values: its own, else the module's `resource`; `false` accepts any (on
+     * purpose); `undefined` when the issuer binds the client instead.
+     */
+    resolve: (value: IssuerOptions['audience'], _issuer, { resource }) =>
+      value === false ? false : (setOf(value) ?? setOf(resource)),
   },
   algorithms: {
     check: (problems, value, path) => checkAlgorithms(problems, `${path}.algorithms`, value),
-    resolve: (value: JwsAlgorithm[] | undefined, _issuer, moduleAlgorithms) =>
-      Object.freeze([...new Set(value ?? moduleAlgorithms)]),
+    resolve: (value: JwsAlgorithm[] | undefined, _issuer, defaults) =>
+      Object.freeze([...new Set(value ?? defaults.algorithms)]),
   },
   rewriteJwksOrigin: {
     check: (problems, value, path) => {
@@ -83,12 +103,19 @@ const ISSUER_RULES = {
   requiredClaims: {
     check: (problems, value, path) =>
       checkStringList(problems, `${path}.requiredClaims`, value, 'claim names'),
-    resolve: (value: string[] | undefined) => Object.freeze([...(value ?? [])]),
+    /** With `profile: 'rfc9068'`, the claims it requires too. */
+    resolve: (value: string[] | undefined, { profile }) =>
+      Object.freeze([
+        ...new Set([...(value ?? []), ...(profile === 'rfc9068' ? RFC9068_CLAIMS : [])]),
+      ]),
   },
   typ: {
     check: nonEmpty('typ'),
-    /** Normalised (lower case, no `application/`), or `undefined` when not checked. */
-    resolve: (value: string | undefined) => (value === undefined ? undefined : normalizeTyp(value)),
+    /** Normalised (lower case, no `application/`); `at+jwt` under the RFC 9068 profile; `undefined`: not checked. */
+    resolve: (value: string | undefined, { profile }) => {
+      const typ = value ?? (profile === 'rfc9068' ? 'at+jwt' : undefined);
+      return typ === undefined ? undefined : normalizeTyp(typ);
+    },
   },
   issuerAliases: {
     check: (problems, value, path) => {
@@ -139,16 +166,38 @@ const ISSUER_RULES = {
     resolve: (value: IssuerOptions['requestHeaders']) =>
       value === undefined ? undefined : Object.freeze({ ...value }),
   },
+  profile: {
+    check: (problems, value, path) => {
+      if (value !== undefined && value !== 'rfc9068') {
+        problems.push(
+          `${path}.profile must be 'rfc9068' (the JWT profile for OAuth 2.0 access tokens)`,
+        );
+      }
+    },
+    resolve: (value: IssuerOptions['profile']) => value,
+  },
+  maxTokenAge: {
+    seconds: true,
+    check: (problems, value, path) => checkNumber(problems, `${path}.maxTokenAge`, value, 1),
+    /** Milliseconds after its `iat` a token is refused; `undefined`: any age within `exp`. */
+    resolve: (value: number | undefined, _issuer, defaults) =>
+      value === undefined ? defaults.maxTokenAgeMs : Math.round(value * 1000),
+  },
 } satisfies { readonly [K in keyof Required<IssuerOptions>]: IssuerRule<IssuerOptions[K]> };
 
 type IssuerRules = typeof ISSUER_RULES;
 
+type ResolvedKey<K extends string, R> = R extends { readonly seconds: true } ? `${K}Ms` : K;
+
 /** An issuer's settings, precomputed once so the hot path only looks things up (see the table above). */
 export type ResolvedIssuer = {
-  readonly [K in keyof IssuerRules]: ReturnType<IssuerRules[K]['resolve']>;
+  readonly [K in keyof IssuerRules as ResolvedKey<K, IssuerRules[K]>]: ReturnType<
+    IssuerRules[K]['resolve']
+  >;
 };
 
 const ISSUER_KEYS: ReadonlySet<string> = new Set(Object.keys(ISSUER_RULES));
+const RULES = Object.entries(ISSUER_RULES) as Array<[keyof IssuerOptions, IssuerRule<unknown>]>;
 
 /**
  * Every problem of one issuer's options, each naming its path (`issuers[1].jwksUri ...`): for a
@@ -161,24 +210,18 @@ export function issuerProblems(
 ): Problems {
   if (!isRecord(options)) return [`${path} must be an object`];
   const problems = unknownKeys(options, ISSUER_KEYS, `${path}.`);
-  for (const [key, rule] of Object.entries(ISSUER_RULES) as Array<
-    [keyof IssuerOptions, IssuerRule<unknown>]
-  >) {
-    rule.check?.(problems, options[key], path, options, module);
-  }
+  for (const [key, rule] of RULES) rule.check?.(problems, options[key], path, options, module);
   return problems;
 }
 
 /** One issuer's (valid) options, resolved by the table: sets, split paths, normalised values. */
 export function resolveIssuerOptions(
   options: IssuerOptions,
-  moduleAlgorithms: readonly JwsAlgorithm[],
+  defaults: IssuerDefaults,
 ): ResolvedIssuer {
   const resolved: Record<string, unknown> = {};
-  for (const [key, rule] of Object.entries(ISSUER_RULES) as Array<
-    [keyof IssuerOptions, IssuerRule<unknown>]
-  >) {
-    resolved[key] = rule.resolve(options[key], options, moduleAlgorithms);
+  for (const [key, rule] of RULES) {
+    resolved[rule.seconds ? `${key}Ms` : key] = rule.resolve(options[key], options, defaults);
   }
   return Object.freeze(resolved) as ResolvedIssuer;
 }
@@ -245,15 +288,17 @@ function checkAudience(
   audience: unknown,
   path: string,
   options: IssuerOptions,
+  module: IssuerContext,
 ) {
   if (audience !== false) checkStringOrList(problems, `${path}.audience`, audience);
   const bound =
     audience !== undefined ||
+    module.resource !== undefined ||
     options.authorizedParty !== undefined ||
     (isRecord(options.expectedClaims) && options.expectedClaims.client_id !== undefined);
   if (bound) return;
   problems.push(
-    `${path} has no audience rule, so it would accept a token its issuer minted for any other API (RFC 8725 §3.9, RFC 9068 §4): set audience to the aud of this API's tokens, bind the client with authorizedParty (azp) or expectedClaims.client_id, or set audience: false to accept any audience (only for ID-token-style issuers whose tokens no other API accepts)`,
+    `${path} has no audience rule, so it would accept a token its issuer minted for any other API (RFC 8725 §3.9, RFC 9068 §4): set audience to the aud of this API's tokens, bind the client with authorizedParty (azp) or expectedClaims.client_id, set the module's resource (RFC 8707), or set audience: false to accept any audience (only for ID-token-style issuers whose tokens no other API accepts)`,
   );
 }
 

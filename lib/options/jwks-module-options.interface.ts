@@ -64,6 +64,31 @@ export interface IssuerOptions {
    * key), sent to the documents' own origin only: never after a redirect to another.
    */
   requestHeaders?: Record<string, string>;
+  /**
+   * `'rfc9068'`: the issuer's tokens follow the JWT profile for OAuth 2.0 access tokens (RFC 9068):
+   * `typ` must be `at+jwt` (unless `typ` says otherwise) and `iss`, `exp`, `aud`, `sub`,
+   * `client_id`, `iat` and `jti` must be present, with their types.
+   */
+  profile?: 'rfc9068';
+  /** Seconds after its `iat` a token of this issuer is refused, whatever its `exp`. @defaultValue the module's `maxTokenAge` */
+  maxTokenAge?: number;
+}
+
+/** What the protected resource metadata (RFC 9728 §2) says besides `resource`. */
+export interface ProtectedResourceOptions {
+  /**
+   * `authorization_servers`: the issuers clients may get tokens from. @defaultValue the
+   * configured issuers' identifiers (templates and resolved tenants left out: list them here)
+   */
+  authorizationServers?: string[];
+  /** `scopes_supported`. @defaultValue every scope named by `@Scopes()` or `@AnyScope()` in the application */
+  scopesSupported?: string[];
+  /** `resource_name`, for people. */
+  resourceName?: string;
+  /** `resource_documentation`: a URL of the API's documentation. */
+  resourceDocumentation?: string;
+  /** `false`: the module does not serve the document (the application publishes it itself). */
+  metadataPath?: false;
 }
 
 /** Options of `JwksModule.forRoot()` / `forRootAsync()`. Every duration is in seconds. */
@@ -155,6 +180,21 @@ export interface JwksModuleOptions {
   fetch?: FetchFunction;
   /** Most answers of `resolveIssuer` kept; configured issuers do not count and are never evicted. @defaultValue 100 */
   maxIssuers?: number;
+  /**
+   * The canonical URI of this API, as clients name it to the authorization server (RFC 8707):
+   * `https://api.example.com`, or with a path when several APIs share an origin
+   * (`https://example.com/mcp`). Issuers without an `audience` of their own then accept only tokens
+   * whose `aud` names it; the module serves the protected resource metadata (RFC 9728) at
+   * `/.well-known/oauth-protected-resource` (with the path: `.../oauth-protected-resource/mcp`),
+   * and every `WWW-Authenticate` challenge points at it (`resource_metadata`). https only (http on
+   * loopback with `allowInsecureHttp`), no fragment, no userinfo. Configuration, never taken from a
+   * request's `Host`.
+   */
+  resource?: string;
+  /** The protected resource metadata's other members; needs `resource`. */
+  protectedResource?: ProtectedResourceOptions;
+  /** Seconds after its `iat` a token is refused (401 `TOKEN_EXPIRED`), whatever its `exp`; one without `iat` is refused too. */
+  maxTokenAge?: number;
 }
 
 /**

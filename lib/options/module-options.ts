@@ -2,9 +2,18 @@ import { createSecretKey } from 'node:crypto';
 import { InvalidOptionsError } from '../errors/jwks-errors.js';
 import type { JwsAlgorithm } from '../jws/algorithms.js';
 import type { JwtPayload, VerifiedToken } from '../jws/jwt.types.js';
-import { issuerProblems, resolveIssuerOptions, type ResolvedIssuer } from './issuer-options.js';
+import {
+  issuerProblems,
+  resolveIssuerOptions,
+  type IssuerDefaults,
+  type ResolvedIssuer,
+} from './issuer-options.js';
+import { checkProtectedResource, checkResource, resourceOf } from './resource.js';
 import type { JwksEvents } from './jwks-events.interface.js';
-import type { JwksModuleOptions } from './jwks-module-options.interface.js';
+import type {
+  JwksModuleOptions,
+  ProtectedResourceOptions,
+} from './jwks-module-options.interface.js';
 import {
   checkAlgorithms,
   checkEvents,
@@ -46,13 +55,12 @@ const DEFAULT_ALGORITHMS: readonly JwsAlgorithm[] = Object.freeze(['RS256', 'ES2
 const MODULE_RULES = {
   issuers: {
     check: checkIssuers,
-    resolve: (value: JwksModuleOptions['issuers'] | undefined, options) =>
-      new Map(
-        (value ?? []).map((issuer) => [
-          issuer.issuer,
-          resolveIssuerOptions(issuer, options.algorithms ?? DEFAULT_ALGORITHMS),
-        ]),
-      ) as ReadonlyMap<string, ResolvedIssuer>,
+    resolve: (value: JwksModuleOptions['issuers'] | undefined, options) => {
+      const defaults = issuerDefaults(options);
+      return new Map(
+        (value ?? []).map((issuer) => [issuer.issuer, resolveIssuerOptions(issuer, defaults)]),
+      ) as ReadonlyMap<string, ResolvedIssuer>;
+    },
   },
   /** The module's own algorithms: those of issuers without a list, and of resolved issuers. */
   algorithms: {
@@ -135,6 +143,23 @@ const MODULE_RULES = {
         ),
       ),
   },
+  /** The API's canonical URI and where its protected resource metadata lives (RFC 9728 §3.1). */
+  resource: {
+    check: checkResource,
+    resolve: (value: string | undefined) => (value === undefined ? undefined : resourceOf(value)),
+  },
+  protectedResource: {
+    check: checkProtectedResource,
+    resolve: (value: ProtectedResourceOptions | undefined) =>
+      value === undefined ? undefined : deepFreeze(structuredClone(value)),
+  },
+  maxTokenAge: {
+    seconds: true,
+    check: (problems, value, key) => checkNumber(problems, key, value, 1),
+    /** Milliseconds after its `iat` a token is refused; `undefined`: any age within `exp`. */
+    resolve: (value: number | undefined) =>
+      value === undefined ? undefined : Math.round(value * 1000),
+  },
   // The module builder's extra: it reaches the options object too, and means nothing here.
   isGlobal: { resolve: (value: boolean | undefined) => value ?? false },
 } satisfies { readonly [K in keyof Required<ModuleInput>]: OptionRule<ModuleInput[K]> };
@@ -150,6 +175,8 @@ export type ResolvedJwksOptions = {
 } & {
   /** Every algorithm any issuer accepts: anything else is refused before the issuer is looked up. */
   readonly acceptedAlgorithms: ReadonlySet<JwsAlgorithm>;
+  /** What an issuer (configured, or answered by `resolveIssuer`) takes from the module. */
+  readonly issuerDefaults: IssuerDefaults;
 };
 
 const MODULE_KEYS: ReadonlySet<string> = new Set(Object.keys(MODULE_RULES));
@@ -187,6 +214,7 @@ export function resolveJwksOptions(options: JwksModuleOptions): ResolvedJwksOpti
   if (options.resolveIssuer !== undefined)
     accepted.push(...(resolved.algorithms as JwsAlgorithm[]));
   resolved.acceptedAlgorithms = new Set(accepted);
+  resolved.issuerDefaults = issuerDefaults(options);
   return Object.freeze(resolved) as ResolvedJwksOptions;
 }
 
@@ -195,6 +223,15 @@ export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
   for (const member of Object.values(value)) deepFreeze(member);
   return Object.freeze(value);
+}
+
+function issuerDefaults(options: ModuleInput): IssuerDefaults {
+  return Object.freeze({
+    algorithms: Object.freeze([...(options.algorithms ?? DEFAULT_ALGORITHMS)]),
+    resource: options.resource,
+    maxTokenAgeMs:
+      options.maxTokenAge === undefined ? undefined : Math.round(options.maxTokenAge * 1000),
+  });
 }
 
 function seconds(fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) {

@@ -82,8 +82,9 @@ export class JwtVerifier implements OnApplicationBootstrap {
    * Verifies a compact JWS (or `Bearer <token>`) from any trusted issuer: header rules, issuer
    * trust (before any network call), key selection, signature, then claims.
    * @throws JwksError with a stable `code`: TOKEN_MALFORMED, ALG_NOT_ALLOWED, ISSUER_UNTRUSTED,
-   * KEY_NOT_FOUND, KEY_INVALID, SIGNATURE_INVALID, TOKEN_EXPIRED, TOKEN_NOT_YET_VALID,
-   * AUDIENCE_MISMATCH, CLAIM_INVALID, TYPE_INVALID, ISSUER_MISMATCH, JWKS_FETCH_FAILED, JWKS_INVALID.
+   * KEY_NOT_FOUND, KEY_INVALID, KEY_REVOKED, SIGNATURE_INVALID, TOKEN_EXPIRED, TOKEN_NOT_YET_VALID,
+   * AUDIENCE_MISMATCH, CLAIM_INVALID, TYPE_INVALID, ISSUER_MISMATCH, JWKS_FETCH_FAILED, JWKS_INVALID,
+   * METADATA_INVALID.
    */
   verify(token: string): Promise<VerifiedToken> {
     return this.events.verifications ? this.observed(token) : this.check(token);

@@ -1,3 +1,8 @@
+// What: startup refuses an issuer without an audience rule, a blank audience, or an identifier
+//   with userinfo, a query or a fragment; `audience: false` starts, warns once, accepts any aud.
+// Covers: lib/options/issuer-options.ts, lib/options/url-policy.ts, lib/issuers/issuer-rules.ts,
+//   lib/verification/jwt-verifier.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { IssuerOptions } from '../../lib/index.js';
 import { createTestIssuer, type TestIssuer } from '../../lib/testing/index.js';

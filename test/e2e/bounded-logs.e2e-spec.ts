@@ -1,3 +1,8 @@
+// What: refusals and key-set problems are logged once per cause with a count, whatever an
+//   attacker sends (untrusted issuers, forged signatures, 3,000 unusable keys, duplicate kids).
+// Covers: lib/guards/refusal.ts, lib/logging/repeat-log.ts, lib/keys/jwks-source.ts,
+//   lib/keys/key-set.ts, lib/keys/import-jwk.ts
+
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
 import { KeySet } from '../../lib/keys/key-set.js';

@@ -1,3 +1,8 @@
+// What: `developmentBypass` lets tokenless requests in as the configured claims, only under
+//   NODE_ENV development or test, warning at every start; a token present is still verified.
+// Covers: lib/options/module-options.ts, lib/guards/jwt-auth.guard.ts,
+//   lib/verification/jwt-verifier.ts
+
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { cloudflareAccess, JwksModule, type JwksModuleOptions } from '../../lib/index.js';

@@ -1,3 +1,8 @@
+// What: discovery against a real provider: OIDC then RFC 8414, jwksUri, discoveryUrl, issuer
+//   mismatch (401, no JWKS fetch), rewriteJwksOrigin, typ, 503 unreachable or METADATA_INVALID.
+// Covers: lib/discovery/issuer-discovery.service.ts, lib/discovery/metadata-source.ts,
+//   lib/cache/provider-health-log.ts, lib/issuers/issuer-rules.ts, lib/guards/refusal.ts
+
 import { describe, expect, it } from '@jest/globals';
 import { generateSigningKey, startDevIssuer } from '../../sample/dev-issuer.js';
 import { claims, signJwt } from '../fixtures/sign-jwt.js';

@@ -1,3 +1,8 @@
+// What: fast-check mutations of a valid token: JwtVerifier never accepts one and always fails with
+//   a JwksError code; over HTTP the guard answers 401, never 500.
+// Covers: lib/jws/decode-jws.ts, lib/jws/strict-json.ts, lib/verification/jwt-verifier.ts,
+//   lib/guards/refusal.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { JwksError, JwtVerifier } from '../../lib/index.js';

@@ -1,3 +1,8 @@
+// What: @Scopes() on a @ResolveField() is enforced (Apollo, Mercurius), one verification per
+//   request; the app refuses to start when the GraphQL module runs no guards on field resolvers.
+// Covers: lib/guards/jwt-auth.guard.ts, lib/guards/route-rules.ts, lib/guards/wiring-check.ts,
+//   lib/guards/guard-reach.ts, lib/guards/request-from-context.ts
+
 import { afterEach, beforeAll, afterAll, describe, expect, it } from '@jest/globals';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { UseGuards, type DynamicModule, type INestApplication } from '@nestjs/common';

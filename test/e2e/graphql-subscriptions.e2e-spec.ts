@@ -1,3 +1,8 @@
+// What: graphql-ws subscriptions authenticated on connect (closed with 4401, 4403, or 4500 for
+//   validate()'s own error) and per subscription (@Scopes()), the principal reaching resolvers.
+// Covers: lib/guards/jwks-graphql-ws.ts, lib/guards/request-from-context.ts,
+//   lib/guards/jwt-auth.guard.ts, lib/passport/jwks.strategy.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Injectable, type INestApplication } from '@nestjs/common';
 import { createClient } from 'graphql-ws';

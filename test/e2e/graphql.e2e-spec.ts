@@ -1,3 +1,8 @@
+// What: JwtAuthGuard on GraphQL queries and mutations (Apollo, Mercurius): the principal,
+//   @Public(), UNAUTHENTICATED / FORBIDDEN errors carrying the code and no detail.
+// Covers: lib/guards/jwt-auth.guard.ts, lib/guards/request-from-context.ts, lib/guards/refusal.ts,
+//   lib/decorators/principal.decorators.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';

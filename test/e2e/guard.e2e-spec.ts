@@ -1,3 +1,8 @@
+// What: JwtAuthGuard over Express and Fastify against a real provider: claims, challenges, expiry,
+//   audience, untrusted issuers offline, forgeries, alg confusion, @Scopes(), @OptionalAuth().
+// Covers: lib/guards/jwt-auth.guard.ts, lib/guards/refusal.ts, lib/guards/route-rules.ts,
+//   lib/decorators/*.ts, lib/verification/jwt-verifier.ts, lib/issuers/issuer-rules.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createPublicKey } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -72,23 +77,30 @@ describe.each(PLATFORMS)('JwtAuthGuard over %s against a real OpenID provider', 
     expect(response.body).toMatchObject({ code: 'TOKEN_MISSING' });
   });
 
+  // The provider stamps exp by the wall clock: the app's clock is moved relative to that exp, not
+  // to when the app started, which a busy machine puts seconds apart.
+  const secondsPastExp = (token: string, seconds: number) =>
+    (expOf(token) * 1000 + seconds * 1000 - api.clock.now()) / 1000;
+
   it('answers 401 for an expired token (clock moved past exp + tolerance)', async () => {
     const fresh = await issuer.token();
-    api.clock.advance(600 + 31);
+    const shift = secondsPastExp(fresh, 31);
+    api.clock.advance(shift);
     try {
       expectInvalidToken(await api.get('/me', fresh), 'TOKEN_EXPIRED');
     } finally {
-      api.clock.advance(-(600 + 31));
+      api.clock.advance(-shift);
     }
   });
 
   it('accepts a token within the clock tolerance after exp', async () => {
     const fresh = await issuer.token();
-    api.clock.advance(600 + 20);
+    const shift = secondsPastExp(fresh, 20);
+    api.clock.advance(shift);
     try {
       expect((await api.get('/me', fresh)).status).toBe(200);
     } finally {
-      api.clock.advance(-(600 + 20));
+      api.clock.advance(-shift);
     }
   });
 
@@ -202,3 +214,10 @@ describe.each(PLATFORMS)('JwtAuthGuard over %s against a real OpenID provider', 
     });
   });
 });
+
+function expOf(token: string): number {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+    exp: number;
+  };
+  return payload.exp;
+}

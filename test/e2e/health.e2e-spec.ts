@@ -1,3 +1,7 @@
+// What: JwksHealthIndicator under @nestjs/terminus: up with fresh keys, degraded (still up) on
+//   stale keys while the provider fails, down (503) once no key is usable.
+// Covers: lib/health/jwks.health.ts, lib/keys/jwks-key-cache.ts (health)
+
 import { describe, expect, it } from '@jest/globals';
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';

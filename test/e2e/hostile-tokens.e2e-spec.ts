@@ -1,3 +1,8 @@
+// What: a table of hostile tokens (alg none and confusion, forged jwk/jku/x5u/x5c, odd kids,
+//   psychic signatures, crit, duplicate members, bad claims, malformed): 401 each, offline if due.
+// Covers: lib/jws/*.ts, lib/keys/key-set.ts, lib/keys/import-jwk.ts, lib/issuers/issuer-rules.ts,
+//   lib/verification/jwt-verifier.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,3 +1,7 @@
+// What: rules on the message handlers of a hybrid app (HTTP + TCP): it refuses to start when only
+//   a global guard would cover them, and enforces them with the guard on the handlers.
+// Covers: lib/guards/wiring-check.ts, lib/guards/guard-reach.ts, lib/guards/jwt-auth.guard.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, UseGuards, type Provider, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';

@@ -1,3 +1,8 @@
+// What: migrating from passport-jwt + jwks-rsa: a hand-written strategy fed by the cache's
+//   secretOrKeyProvider() gets keys only for tokens the guard accepts; a JwksClient as key source.
+// Covers: lib/keys/secret-or-key-provider.ts, lib/keys/jwks-key-cache.ts, lib/keys/jwks-source.ts,
+//   lib/options/issuer-options.ts (jwksClient)
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Injectable, Module, Req, UseGuards, type Type } from '@nestjs/common';
 import { AuthGuard, PassportStrategy } from '@nestjs/passport';

@@ -1,3 +1,8 @@
+// What: the key cache against a real provider: rotation after one refetch, one fetch for a burst,
+//   the cooldown, Cache-Control and cacheTtl, the application's CACHE_MANAGER, purge.
+// Covers: lib/keys/jwks-key-cache.ts, lib/keys/jwks-source.ts, lib/cache/document-engine.ts,
+//   lib/cache/load-policy.ts, lib/cache/shared-store.ts
+
 import { describe, expect, it } from '@jest/globals';
 import { generateSigningKey, startDevIssuer } from '../../sample/dev-issuer.js';
 import { claims, signJwt } from '../fixtures/sign-jwt.js';

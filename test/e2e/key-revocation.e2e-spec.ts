@@ -1,3 +1,7 @@
+// What: a key published without kid is revoked by the RFC 7638 thumbprint listKeys shows, and
+//   stays refused (KEY_REVOKED) after a refresh.
+// Covers: lib/keys/jwks-key-cache.ts, lib/keys/key-revocations.ts, lib/keys/import-jwk.ts
+
 import { describe, expect, it } from '@jest/globals';
 import { JwksKeyCache } from '../../lib/index.js';
 import { generateSigningKey } from '../../sample/dev-issuer.js';

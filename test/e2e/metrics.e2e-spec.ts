@@ -1,3 +1,7 @@
+// What: openTelemetryEvents() records verifications, fetches, key lookups and key-set age in the
+//   OpenTelemetry SDK, with bounded attributes (never an untrusted iss).
+// Covers: lib/telemetry/open-telemetry-events.ts, lib/events/jwks-event-callbacks.ts
+
 import { describe, expect, it } from '@jest/globals';
 import {
   AggregationTemporality,

@@ -1,3 +1,8 @@
+// What: JwtAuthGuard on a TCP microservice: the token in the message, @CurrentUser() / @Issuer(),
+//   RpcExceptions carrying the code (401, 403) while the service serves on.
+// Covers: lib/guards/jwt-auth.guard.ts, lib/guards/request-from-context.ts, lib/guards/refusal.ts,
+//   lib/decorators/principal.decorators.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, UseGuards, type INestMicroservice } from '@nestjs/common';
 import {

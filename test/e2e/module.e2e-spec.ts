@@ -1,3 +1,8 @@
+// What: JwksModule: forRoot / forRootAsync, OPTIONS_INVALID at startup, APP_GUARD, isGlobal, two
+//   apps apart in one process, prefetch, JwksStrategy subclasses, JwtVerifier exported.
+// Covers: lib/jwks.module.ts, lib/jwks.module-definition.ts, lib/options/module-options.ts,
+//   lib/passport/jwks.strategy.ts, lib/passport/jwks-passport-registration.ts
+
 import { describe, expect, it } from '@jest/globals';
 import {
   Controller,

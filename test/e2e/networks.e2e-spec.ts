@@ -1,3 +1,7 @@
+// What: provider requests go through the forward proxy HTTP(S)_PROXY names, direct to NO_PROXY
+//   hosts; an issuer's requestHeaders are sent, never after a redirect to another origin.
+// Covers: lib/http/jwks-http-client.ts, lib/options/issuer-options.ts (requestHeaders)
+
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

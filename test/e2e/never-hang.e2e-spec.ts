@@ -1,3 +1,7 @@
+// What: a provider that never answers, under forced garbage collections: every request is answered
+//   in bounded time (503 cold, stale keys, 401 unknown kid) and the hanging load ends.
+// Covers: lib/http/with-deadline.ts, lib/http/jwks-http-client.ts, lib/cache/document-engine.ts
+
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { generateSigningKey, type DevSigningKey } from '../../sample/dev-issuer.js';

@@ -12,9 +12,12 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
   addJwksSecurity,
+  AnyScope,
   JwksModule,
   JwtAuthGuard,
+  MaxAuthAge,
   Public,
+  RequireAcr,
   Scopes,
   type JwksOpenApiOptions,
 } from '../../lib/index.js';
@@ -242,6 +245,68 @@ describe.each<[string, JwksOpenApiOptions['operationIdFactory'] | undefined]>([
         bearerFormat: 'JWT',
         description: 'A JWT access token of a trusted issuer',
       },
+    });
+  });
+});
+
+@Controller('reports')
+@UseGuards(JwtAuthGuard)
+@Scopes('reports')
+class StepUpController {
+  @AnyScope('reports:read', 'reports:all')
+  @RequireAcr('urn:example:mfa')
+  @MaxAuthAge(300)
+  @Get('audit')
+  audit() {
+    return [];
+  }
+}
+
+/** Rules beyond @Scopes(): each way to meet an @AnyScope() is an alternative; step-up is a 401. */
+describe('addJwksSecurity: @AnyScope(), @RequireAcr(), @MaxAuthAge()', () => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let document: Document;
+
+  beforeAll(async () => {
+    issuer = await createTestIssuer();
+    const moduleRef = await Test.createTestingModule({
+      imports: [JwksModule.forRoot({ issuers: [issuer.issuerOptions()], allowInsecureHttp: true })],
+      controllers: [StepUpController],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    document = addJwksSecurity(
+      app,
+      SwaggerModule.createDocument(app, new DocumentBuilder().build()),
+    );
+  });
+  afterAll(async () => {
+    await app?.close();
+    await issuer?.close();
+  });
+
+  it('lists the scope sets that meet the route, and the step-up answer with its code', () => {
+    const scheme = `127.0.0.1_${new URL(issuer.issuer).port}`;
+    expect(operationsOf(document)['GET /reports/audit']).toEqual({
+      security: [
+        { [scheme]: ['reports', 'reports:read'] },
+        { [scheme]: ['reports', 'reports:all'] },
+      ],
+      401: [...UNAUTHORIZED, 'INSUFFICIENT_USER_AUTHENTICATION'],
+      403: ['INSUFFICIENT_SCOPE'],
+      503: UNAVAILABLE,
+    });
+    const { responses } = document.paths['/reports/audit']!.get!;
+    expect(responses['401']).toMatchObject({
+      description: expect.stringContaining(
+        'requires an acr of urn:example:mfa; a login 300 s old at most',
+      ),
+    });
+    expect(responses['403']).toMatchObject({
+      description: expect.stringContaining(
+        'requires scopes reports; one of the scopes reports:read or reports:all',
+      ),
     });
   });
 });

@@ -1,3 +1,8 @@
+// What: the module's strategy composed with others in @nestjs/passport's AuthGuard(['jwks', ...]);
+//   validate()'s own errors passed on (500); passport-jwt's ExtractJwt as tokenExtractors.
+// Covers: lib/passport/jwks.strategy.ts, lib/passport/jwks-passport-registration.ts,
+//   lib/options/token-extractors.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Injectable, Module, Req, UseGuards, type Type } from '@nestjs/common';
 import { AuthGuard, PassportStrategy } from '@nestjs/passport';

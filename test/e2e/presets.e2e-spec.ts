@@ -1,3 +1,8 @@
+// What: each provider preset against an https stand-in of its real host and paths (issuers, roles,
+//   azp, tenants, Cloudflare header and cookie); presets missing binding input refuse to start.
+// Covers: lib/presets/presets.ts, lib/presets/cloudflare-access.ts, lib/issuers/trusted-issuers.ts,
+//   lib/issuers/issuer-rules.ts, lib/guards/route-rules.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Module, UseGuards, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';

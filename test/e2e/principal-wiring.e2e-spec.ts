@@ -1,3 +1,8 @@
+// What: the principal hook (a JwksStrategy subclass) applies however the guard is wired (on the
+//   controller, APP_GUARD useClass / useExisting, isGlobal): user, 401, 403, 500, bounded logs.
+// Covers: lib/passport/jwks.strategy.ts, lib/passport/principal-hooks.ts,
+//   lib/guards/jwt-auth.guard.ts, lib/guards/refusal.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   Controller,

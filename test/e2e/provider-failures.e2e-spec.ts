@@ -1,3 +1,8 @@
+// What: a fault-injecting JWKS server: timeouts, retries and Retry-After, size and redirect limits,
+//   backoff with nothing cached, stale-if-error, refresh-ahead, the unknown-kid budget.
+// Covers: lib/http/jwks-http-client.ts, lib/cache/document-engine.ts, lib/cache/load-policy.ts,
+//   lib/keys/jwks-key-cache.ts, lib/options/token-extractors.ts
+
 import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type {

@@ -1,3 +1,8 @@
+// What: a fleet of instances on a real Redis: one fetch per key set, revocations on every instance
+//   within controlSyncInterval, a slow, down or garbage-filled Redis, a quick close.
+// Covers: lib/cache/shared-store.ts, lib/cache/shared-copy-seal.ts, lib/keys/key-revocations.ts,
+//   lib/keys/jwks-key-cache.ts
+
 import { afterEach, expect, it } from '@jest/globals';
 import { CacheModule } from '@nestjs/cache-manager';
 import { createKeyv } from '@keyv/redis';

@@ -1,3 +1,7 @@
+// What: the sample API answers each route `npm run demo` prints, and reports its keys in /health.
+// Covers: sample/app.module.ts, sample/me.controller.ts, sample/health.controller.ts,
+//   sample/dev-issuer.ts (through lib/index.ts)
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { Test } from '@nestjs/testing';

@@ -1,3 +1,8 @@
+// What: several issuers (own audiences, algorithms and kids; one down), @AllowedIssuers(), @Roles()
+//   by rolesClaim, azp, expectedClaims, aliases; resolveIssuer tenants bounded by maxIssuers.
+// Covers: lib/issuers/trusted-issuers.ts, lib/issuers/issuer-rules.ts, lib/guards/route-rules.ts,
+//   lib/options/issuer-options.ts, lib/cache/lru-map.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Module, UseGuards, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';

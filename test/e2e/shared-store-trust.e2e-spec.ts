@@ -1,3 +1,8 @@
+// What: what a writer of the shared store can make an instance trust: with sharedCacheSecret no
+//   unsealed key or jwks_uri; copies held to maxCacheTtl and clockTolerance by the local clock.
+// Covers: lib/cache/shared-store.ts, lib/cache/shared-copy-seal.ts, lib/cache/document-engine.ts,
+//   lib/cache/load-policy.ts
+
 import { describe, expect, it } from '@jest/globals';
 import { CacheModule } from '@nestjs/cache-manager';
 import { Keyv } from 'keyv';

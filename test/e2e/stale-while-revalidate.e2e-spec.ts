@@ -1,3 +1,8 @@
+// What: a request whose key is in memory never waits on a failing provider (hanging, 500, metadata
+//   down); a cold request or an unknown kid waits one attempt at most.
+// Covers: lib/cache/document-engine.ts, lib/cache/load-policy.ts, lib/keys/jwks-key-cache.ts,
+//   lib/discovery/issuer-discovery.service.ts
+
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { FetchErrorEvent, JwksModuleOptions } from '../../lib/index.js';

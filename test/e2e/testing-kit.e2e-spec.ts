@@ -1,3 +1,7 @@
+// What: createTestIssuer() as a user's e2e test uses it: tokens of each algorithm, the tokens a
+//   test needs refused, rotation, a named issuer served through jwksUri.
+// Covers: lib/testing/create-test-issuer.ts, lib/testing/index.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, UseGuards, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';

@@ -1,3 +1,8 @@
+// What: typed principals: an application class from an async validate(), augmented JwtUser claims,
+//   pipes on @CurrentUser(claim).
+// Covers: lib/passport/jwks.strategy.ts, lib/decorators/principal.decorators.ts,
+//   lib/jws/jwt.types.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   Controller,

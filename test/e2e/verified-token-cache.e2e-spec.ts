@@ -1,3 +1,8 @@
+// What: verifiedTokenCache: a repeated token gets the same frozen result, never past exp, dropped
+//   when its key leaves the set or is revoked; a custom validate() gets claims it may change.
+// Covers: lib/verification/jwt-verifier.ts, lib/passport/jwks.strategy.ts,
+//   lib/options/module-options.ts
+
 import { describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';

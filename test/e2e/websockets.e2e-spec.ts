@@ -1,3 +1,7 @@
+// What: JwtAuthGuard on WebSocket gateways (ws, socket.io): the handshake header or auth.token, the
+//   principal in handlers, WsExceptions carrying the code while the socket carries on.
+// Covers: lib/guards/jwt-auth.guard.ts, lib/guards/request-from-context.ts, lib/guards/refusal.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { UseGuards, type INestApplication } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';

@@ -1,3 +1,8 @@
+// What: wiring that would skip route rules or the principal hook refuses to start; JwksRulesGuard
+//   enforces rules after AuthGuard('jwks'); a class's @Public() never opens a method's rules.
+// Covers: lib/guards/wiring-check.ts, lib/guards/jwks-rules.guard.ts, lib/guards/route-rules.ts,
+//   lib/passport/jwks-passport-registration.ts
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   Controller,
@@ -208,7 +213,7 @@ describe('Wiring that would skip the rules refuses to start', () => {
   ])('with rules behind %s', async (_name, controller, providers) => {
     await expect(start(controller, providers)).rejects.toMatchObject({
       code: 'OPTIONS_INVALID',
-      message: expect.stringMatching(/\.admin ask for scopes, roles or issuers .* no JwtAuthGuard/),
+      message: expect.stringMatching(/\.admin ask something of a token .* no JwtAuthGuard/),
     });
   });
 

@@ -14,6 +14,9 @@ import {
   Injectable,
   Module,
   ParseUUIDPipe,
+  Post,
+  Req,
+  UseFilters,
   UseGuards,
   type ExecutionContext,
   type ConfigurableModuleOptionsFactory,
@@ -39,6 +42,7 @@ import {
   addJwksSecurity,
   AlgorithmNotAllowedError,
   AllowedIssuers,
+  AnyScope,
   AudienceMismatchError,
   auth0,
   ClaimInvalidError,
@@ -55,6 +59,7 @@ import {
   google,
   InsufficientRoleError,
   InsufficientScopeError,
+  InsufficientUserAuthenticationError,
   InvalidJwksError,
   InvalidKeyError,
   InvalidOptionsError,
@@ -64,6 +69,7 @@ import {
   IssuerNotAllowedError,
   IssuerUntrustedError,
   JwksError,
+  JwksErrorFilter,
   JwksFetchFailedError,
   JwksGraphqlWs,
   JwksHealthIndicator,
@@ -74,6 +80,7 @@ import {
   JwksRulesGuard,
   JwtVerifier,
   KeyNotFoundError,
+  MaxAuthAge,
   KeyRevokedError,
   keycloak,
   MetadataInvalidError,
@@ -81,8 +88,11 @@ import {
   openTelemetryEvents,
   OptionalAuth,
   PrincipalRefusedError,
+  ProtectedResourceMetadata,
   Public,
   rememberHandshake,
+  RequireAcr,
+  requireScopes,
   Roles,
   Scopes,
   SignatureInvalidError,
@@ -123,6 +133,7 @@ import {
   type MeterLike,
   type MetricAttributes,
   type OpenApiDocumentLike,
+  type ProtectedResourceOptions,
   type RefreshEvent,
   type SecretOrKeyProvider,
   type StandardClaims,
@@ -270,8 +281,18 @@ const meter: MeterLike = {
 
 // A cache-manager Cache, CommonJS or ESM, 6 or 7, fits the structural SharedCache.
 const sharedCache: SharedCache = createCache({ ttl: 60_000 });
+// The API as an OAuth 2.0 protected resource (RFC 9728): its metadata names these.
+const protectedResource: ProtectedResourceOptions = {
+  authorizationServers: [staff.issuer],
+  scopesSupported: ['read:things', 'write:things'],
+  resourceName: 'Things API',
+  resourceDocumentation: 'https://docs.example.com/things',
+};
+
 const options: JwksModuleOptions = {
   issuers: [staff, tenants, legacy, ...presets],
+  resource: 'https://api.example.com/things',
+  protectedResource,
   algorithms,
   clockTolerance: 30,
   cacheTtl: 900,
@@ -395,6 +416,17 @@ class ThingsController {
   @Get('admin')
   admin(@CurrentUser() user: AppUser): string {
     return user.id;
+  }
+
+  // Step-up (RFC 9470), one of the scopes, and a scope only the body tells.
+  @AnyScope('audit:read', 'audit:all')
+  @RequireAcr('urn:example:mfa')
+  @MaxAuthAge(300)
+  @UseFilters(JwksErrorFilter)
+  @Post('audit')
+  audit(@Req() request: AuthRequest): string {
+    requireScopes(request, 'audit:write');
+    return 'audited';
   }
 
   @UseGuards(AuthGuard(['jwks', 'legacy-jwt']), JwksRulesGuard)
@@ -533,6 +565,7 @@ const STATUS = {
   CLAIM_INVALID: 401,
   TYPE_INVALID: 401,
   PRINCIPAL_REFUSED: 401,
+  INSUFFICIENT_USER_AUTHENTICATION: 401,
   INSUFFICIENT_SCOPE: 403,
   INSUFFICIENT_ROLE: 403,
   ISSUER_NOT_ALLOWED: 403,
@@ -567,6 +600,7 @@ const errors: JwksError[] = [
   new ClaimInvalidError('azp', 'is not an authorized party'),
   new InsufficientRoleError(['admin']),
   new InsufficientScopeError(['read']),
+  new InsufficientUserAuthenticationError('acr', ['urn:example:mfa'], 300),
   new InvalidJwksError('https://issuer/jwks', 'no keys'),
   new InvalidKeyError('https://issuer', 'kid', 'too short'),
   new InvalidOptionsError(['issuers[0].issuer must be https']),
@@ -709,4 +743,5 @@ export const used = [
   errors.map(explain),
   withTestIssuer,
   documented,
+  (metadata: ProtectedResourceMetadata) => metadata.document(),
 ];

@@ -1,11 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   backoffDelay,
+  JwksHttpClient,
   parseRetryAfter,
   parseCacheControl,
   redirectTarget,
 } from '../../../lib/http/jwks-http-client.js';
+import type { JwksModuleOptions } from '../../../lib/index.js';
 import { urlPolicyViolation } from '../../../lib/options/url-policy.js';
+import { closeAfterEach } from '../../fixtures/close-after-each.js';
+import { startFaultyJwks } from '../../fixtures/faulty-jwks.js';
+import { startJwksModule } from '../../fixtures/jwks-testing-module.js';
+import { startProviderStandIn } from '../../fixtures/provider-stand-in.js';
+
+const AUD = 'https://api.test';
 
 describe('backoff', () => {
   it('grows exponentially with full jitter and a cap', () => {
@@ -82,5 +90,144 @@ describe('urlPolicyViolation', () => {
     const result = urlPolicyViolation(new URL(url), insecure);
     if (expected === undefined) expect(result).toBeUndefined();
     else expect(result).toMatch(expected);
+  });
+});
+
+describe('JwksHttpClient', () => {
+  const track = closeAfterEach();
+
+  /** The module's client, with these module options (its one issuer is never fetched here). */
+  async function start(options: Partial<JwksModuleOptions> = {}) {
+    const { moduleRef, clock } = track(
+      await startJwksModule({
+        issuers: [{ issuer: 'https://idp.test', jwksUri: 'https://idp.test/jwks', audience: AUD }],
+        allowInsecureHttp: true,
+        ...options,
+      }),
+    );
+    return { http: moduleRef.get(JwksHttpClient), clock };
+  }
+  const failsWith = (code: string) => expect.objectContaining({ code });
+
+  it('answers the JSON body and the freshness its Cache-Control grants', async () => {
+    const { http } = await start();
+    const jwks = track(await startFaultyJwks([{ kid: 'k' }]));
+    jwks.respond({ kind: 'ok', cacheControl: 'public, max-age=120' }, { kind: 'ok' });
+
+    expect(await http.getJson(jwks.url)).toEqual({
+      body: { keys: [{ kid: 'k' }] },
+      maxAgeSeconds: 120,
+    });
+    expect(await http.getJson(jwks.url)).toEqual({
+      body: { keys: [{ kid: 'k' }] },
+      maxAgeSeconds: undefined,
+    });
+    expect(jwks.lastHeaders?.accept).toBe('application/json');
+  });
+
+  it('retries a 5xx after a backoff on the module clock, then answers', async () => {
+    const { http, clock } = await start({ retries: 2 });
+    const jwks = track(await startFaultyJwks());
+    jwks.respond({ kind: 'status', status: 500 }, { kind: 'ok' });
+
+    expect((await http.getJson(jwks.url)).body).toEqual({ keys: [] });
+    expect(jwks.hits).toBe(2);
+    expect(clock.sleeps).toHaveLength(1);
+  });
+
+  it('does not retry a 404: the provider answered', async () => {
+    const { http, clock } = await start({ retries: 3 });
+    const jwks = track(await startFaultyJwks());
+    jwks.respond({ kind: 'status', status: 404 });
+
+    await expect(http.getJson(jwks.url)).rejects.toEqual(failsWith('JWKS_FETCH_FAILED'));
+    expect(jwks.hits).toBe(1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('bounds each attempt by timeout, then fails with JWKS_FETCH_FAILED', async () => {
+    const { http } = await start({ timeout: 0.2, retries: 1 });
+    const jwks = track(await startFaultyJwks());
+    jwks.respond({ kind: 'hold' });
+    const started = performance.now();
+
+    await expect(http.getJson(jwks.url)).rejects.toEqual(failsWith('JWKS_FETCH_FAILED'));
+    // Two attempts of 0.2 s; the default timeout (5 s) would take 10.
+    expect(performance.now() - started).toBeLessThan(4000);
+    expect(jwks.hits).toBe(2);
+  });
+
+  it('stops reading a body past maxResponseBytes, without retrying', async () => {
+    const { http } = await start({ maxResponseBytes: 64 * 1024, retries: 3 });
+    const jwks = track(await startFaultyJwks());
+    const size = 5 * 1024 * 1024;
+    jwks.respond({ kind: 'huge', bytes: size });
+
+    await expect(http.getJson(jwks.url)).rejects.toEqual(failsWith('JWKS_FETCH_FAILED'));
+    expect(await jwks.hugeResponseClosed()).toBeLessThan(size);
+    expect(jwks.hits).toBe(1);
+  });
+
+  it('refuses http, even on loopback, without allowInsecureHttp: nothing is requested', async () => {
+    const { http } = await start({ allowInsecureHttp: false });
+    const jwks = track(await startFaultyJwks());
+
+    await expect(http.getJson(jwks.url)).rejects.toEqual(failsWith('JWKS_FETCH_FAILED'));
+    expect(jwks.hits).toBe(0);
+  });
+
+  it('refuses a redirect from https to http, even to a loopback URL the policy allows', async () => {
+    const provider = track(await startProviderStandIn(['idp.test']));
+    const plain = track(await startFaultyJwks());
+    const requested: string[] = [];
+    const { http } = await start({
+      allowInsecureHttp: true,
+      fetch: (url, init) => {
+        requested.push(String(url));
+        return provider.fetch(url, init);
+      },
+    });
+    provider.route('idp.test', '/jwks', {
+      handle: (_request, response) => response.writeHead(302, { location: plain.url }).end(),
+    });
+
+    await expect(http.getJson('https://idp.test/jwks')).rejects.toEqual(
+      failsWith('JWKS_FETCH_FAILED'),
+    );
+    expect(provider.hits('idp.test', '/jwks')).toBe(1); // the https hop was answered
+    expect(requested).toEqual(['https://idp.test/jwks']);
+  });
+
+  it("sends extra headers (an issuer's requestHeaders) to the URL's origin only, never after a redirect to another", async () => {
+    const { http } = await start();
+    const first = track(await startFaultyJwks([{ kid: 'first' }]));
+    const other = track(await startFaultyJwks([{ kid: 'other' }]));
+    first.respond(
+      { kind: 'redirect', location: `${first.url}?moved` },
+      { kind: 'redirect', location: other.url },
+    );
+
+    const { body } = await http.getJson(first.url, { headers: { 'x-api-key': 'secret' } });
+
+    expect(body).toEqual({ keys: [{ kid: 'other' }] });
+    expect(first.hits).toBe(2);
+    expect(first.lastHeaders?.['x-api-key']).toBe('secret'); // the redirect within the origin
+    expect(other.hits).toBe(1);
+    expect(other.lastHeaders?.['x-api-key']).toBeUndefined();
+  });
+
+  it('names a body that is not JSON by the document: JWKS_INVALID, METADATA_INVALID, without retrying', async () => {
+    const { http } = await start({ retries: 3 });
+    const jwks = track(await startFaultyJwks());
+    jwks.respond({ kind: 'body', body: '<html>Sign in</html>' });
+
+    await expect(http.getJson(jwks.url)).rejects.toEqual(failsWith('JWKS_INVALID'));
+    await expect(http.getJson(jwks.url, { document: 'metadata' })).rejects.toEqual(
+      failsWith('METADATA_INVALID'),
+    );
+    await expect(http.getJson(jwks.url, { document: 'identity' })).rejects.toEqual(
+      failsWith('JWKS_FETCH_FAILED'),
+    );
+    expect(jwks.hits).toBe(3);
   });
 });

@@ -6,7 +6,7 @@ const TEMPLATE = 'https://login.example.test/{tenantid}/v2.0';
 const config = (allowedTenants?: string[]) =>
   resolveIssuerOptions(
     { issuer: TEMPLATE, jwksUri: 'https://x/keys', audience: 'api', allowedTenants },
-    ['RS256'],
+    { algorithms: ['RS256'], resource: undefined, maxTokenAgeMs: undefined },
   );
 
 describe('TenantTemplate', () => {
