@@ -84,8 +84,9 @@ export function readReadme(root: string): string {
 
 /**
  * Issuer objects of the snippets without an audience rule (`audience`, `authorizedParty` or
- * `expectedClaims`): each element of an `issuers: [...]` array written as an object literal, which
- * the module would refuse at startup. Presets and `issuerOptions()` calls check their own.
+ * `expectedClaims`, or the module's `resource` beside them): each element of an `issuers: [...]`
+ * array written as an object literal, which the module would refuse at startup. Presets and
+ * `issuerOptions()` calls check their own.
  * @returns `README.md:<line>` of each.
  */
 export function issuersWithoutAudience(snippets: readonly Snippet[]): string[] {
@@ -97,7 +98,9 @@ export function issuersWithoutAudience(snippets: readonly Snippet[]): string[] {
       if (
         ts.isPropertyAssignment(node) &&
         node.name.getText(source) === 'issuers' &&
-        ts.isArrayLiteralExpression(node.initializer)
+        ts.isArrayLiteralExpression(node.initializer) &&
+        // `resource` is the default audience of issuers without one.
+        !node.parent.properties.some((property) => property.name?.getText(source) === 'resource')
       ) {
         for (const element of node.initializer.elements) {
           if (!ts.isObjectLiteralExpression(element)) continue;
