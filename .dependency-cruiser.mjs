@@ -15,7 +15,8 @@ const LAYERS = [
   ['verification', 'health'],
   ['passport', 'presets', 'testing'],
   ['guards', 'decorators'],
-  ['resource'],
+  // Read every route's rules and the module's options: above both.
+  ['resource', 'openapi'],
 ];
 const ALLOWED_PAIRS = [['guards', 'decorators']];
 

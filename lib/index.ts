@@ -68,6 +68,10 @@ export type { AuthorizationServerMetadata } from './discovery/metadata-source.js
 // The API as an OAuth 2.0 protected resource (RFC 9728).
 export { ProtectedResourceMetadata } from './resource/protected-resource.js';
 
+// Documenting it: OpenAPI (with @nestjs/swagger).
+export { addJwksSecurity, type OpenApiDocumentLike } from './openapi/openapi.js';
+export type { JwksOpenApiOptions } from './openapi/operation-routes.js';
+
 // Operating it: health, metrics.
 export { JwksHealthIndicator, type JwksHealthResult } from './health/jwks.health.js';
 export { openTelemetryEvents } from './telemetry/open-telemetry-events.js';

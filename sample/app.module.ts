@@ -1,8 +1,14 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type LogLevel } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { JwksHealthIndicator, JwksModule } from '../lib/index.js';
 import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
+
+/**
+ * What the demo prints: `verbose` is where `JwtAuthGuard` says why it refused a request (the code,
+ * and what the client got), the first at once, its repeats once a minute as a count, as in production.
+ */
+export const LOG_LEVELS: LogLevel[] = ['log', 'warn', 'error', 'verbose'];
 
 /** An issuer the sample API trusts. */
 export interface SampleIssuer {

@@ -1,7 +1,8 @@
 import { generateKeyPairSync, randomUUID, type JsonWebKey } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 /** A private signing key in JWK form, with the kid and alg the issuer publishes. */
 export interface DevSigningKey extends JsonWebKey {
@@ -81,7 +82,13 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const issuer = options.advertisedOrigin ?? url;
-  const provider = createProvider(issuer, keys, audience, options.extraClaims);
+  const provider = createProvider(
+    await loadProvider(),
+    issuer,
+    keys,
+    audience,
+    options.extraClaims,
+  );
   provider.use(async (ctx, next) => {
     counts.set(ctx.path, (counts.get(ctx.path) ?? 0) + 1);
     // No keep-alive: a restarted issuer (key rotation) must not meet connections to its old self.
@@ -124,13 +131,64 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
   };
 }
 
+let providerClass: Promise<typeof Provider> | undefined;
+
+/**
+ * oidc-provider, loaded once. As it loads, its 9.x warns "Unsupported runtime" on Node 20: it asks
+ * for Node 22 LTS, while nestjs-jwks supports Node 20.19, where this issuer runs the demo and every
+ * e2e test. That one notice is dropped; any other is printed.
+ */
+function loadProvider(): Promise<typeof Provider> {
+  return (providerClass ??= (async () => {
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => {
+      if (!String(args[0]).includes('Unsupported runtime')) warn(...args);
+    };
+    try {
+      return (await import('oidc-provider')).default;
+    } finally {
+      console.warn = warn;
+    }
+  })());
+}
+
+/**
+ * What the issuer keeps (grants, tokens), in a map of its own: oidc-provider's built-in store warns
+ * at every start that it is for development, which this issuer is by design.
+ */
+function devStore(): (model: string) => Adapter {
+  const entries = new Map<string, AdapterPayload>();
+  return (model) => {
+    const key = (id: string) => `${model}:${id}`;
+    return {
+      upsert: async (id, payload) => void entries.set(key(id), payload),
+      find: async (id) => entries.get(key(id)),
+      findByUid: async (uid) => [...entries.values()].find((payload) => payload.uid === uid),
+      findByUserCode: async (code) =>
+        [...entries.values()].find((payload) => payload.userCode === code),
+      consume: async (id) => {
+        const payload = entries.get(key(id));
+        if (payload !== undefined) payload.consumed = Math.floor(Date.now() / 1000);
+      },
+      destroy: async (id) => void entries.delete(key(id)),
+      revokeByGrantId: async (grantId) => {
+        for (const [name, payload] of entries) {
+          if (payload.grantId === grantId) entries.delete(name);
+        }
+      },
+    };
+  };
+}
+
 function createProvider(
+  OidcProvider: typeof Provider,
   url: string,
   keys: DevSigningKey[],
   audience: string,
   extraClaims?: Record<string, unknown>,
 ): Provider {
-  return new Provider(url, {
+  return new OidcProvider(url, {
+    adapter: devStore(),
     extraTokenClaims: async () => extraClaims,
     clients: [
       {
@@ -163,7 +221,7 @@ function createProvider(
         }),
       },
     },
-  } as ConstructorParameters<typeof Provider>[1]);
+  } as ConstructorParameters<typeof OidcProvider>[1]);
 }
 
 async function requestToken(issuer: string, scope: string): Promise<string> {

@@ -8,14 +8,16 @@ const port = Number(process.env.PORT ?? 3000);
 const staff = await startDevIssuer({ extraClaims: { roles: ['admin'] } });
 const partner = await startDevIssuer({ audience: 'https://api.partner.example.test' });
 process.env.PARTNER_ISSUER = partner.url; // read by the controller's @AllowedIssuers when it loads
-const { AppModule } = await import('./app.module.js');
+const { AppModule, LOG_LEVELS } = await import('./app.module.js');
+const { serveDocs } = await import('./docs.js');
 const app = await NestFactory.create(
   AppModule.forIssuers(
     { url: staff.url, audience: staff.audience },
     { url: partner.url, audience: partner.audience },
   ),
-  { logger: ['log', 'warn', 'error'] },
+  { logger: LOG_LEVELS },
 );
+serveDocs(app);
 app.enableShutdownHooks();
 try {
   await app.listen(port, '127.0.0.1');
@@ -29,6 +31,7 @@ try {
 }
 const api = await app.getUrl();
 const [token, partnerToken] = [await staff.token(), await partner.token()];
+const bad = `${token.slice(0, -4)}AAAA`;
 
 process.stdout.write(`
 Sample API:          ${api}   (staff issuer: ${staff.url}, partner issuer: ${partner.url})
@@ -36,8 +39,8 @@ Sample API:          ${api}   (staff issuer: ${staff.url}, partner issuer: ${par
 A valid staff token (client credentials, RS256, 10 minutes, roles: ["admin"]):
   curl -i ${api}/me -H "Authorization: Bearer ${token}"
 
-A bad token (its signature no longer matches) gets 401 SIGNATURE_INVALID:
-  curl -i ${api}/me -H "Authorization: Bearer ${token.slice(0, -4)}AAAA"
+A bad token (its signature no longer matches) gets 401 SIGNATURE_INVALID, and this console says why:
+  curl -i ${api}/me -H "Authorization: Bearer ${bad}"
 
 @Scopes: read:me is granted (200), delete:me is not (403 INSUFFICIENT_SCOPE):
   curl -i ${api}/me/scoped -H "Authorization: Bearer ${token}"
@@ -54,10 +57,13 @@ A bad token (its signature no longer matches) gets 401 SIGNATURE_INVALID:
 @OptionalAuth: anonymous without a token, the subject with one, 401 with a bad one:
   curl -i ${api}/greeting
   curl -i ${api}/greeting -H "Authorization: Bearer ${token}"
+  curl -i ${api}/greeting -H "Authorization: Bearer ${bad}"
 
 No token: curl -i ${api}/me        Public route: curl -i ${api}/public
 Health of the issuers' keys (@nestjs/terminus): curl -i ${api}/health
-Another token: curl -s -u ${staff.clientId}:${staff.clientSecret} -d grant_type=client_credentials ${staff.url}/token
+OpenAPI, with each route's security from its decorators (@nestjs/swagger): ${api}/docs
+Another token, with the scopes read:me and write:me:
+  curl -s -u ${staff.clientId}:${staff.clientSecret} -d grant_type=client_credentials -d "scope=read:me write:me" ${staff.url}/token
 
 Ctrl+C stops them all.
 `);

@@ -114,6 +114,26 @@ export class WiringCheck implements OnApplicationBootstrap {
     ];
   }
 
+  /**
+   * @internal Each method of the HTTP controllers, with its rules and whether `JwtAuthGuard`
+   * authenticates it (on the method, its class, or globally): what the OpenAPI document describes.
+   */
+  routes(): JwksRoute[] {
+    const controllers = this.discovery.getControllers();
+    const types = new Set(controllers.map(({ metatype }) => metatype));
+    const globals = this.globalGuards([...controllers, ...this.discovery.getProviders()]);
+    const global = globals.some(authenticates);
+    return this.rules
+      .handlers()
+      .filter(({ type, handler }) => types.has(type as Class) && handlerKind(handler) === 'other')
+      .map(({ type, name, handler, rules }) => ({
+        type: type as Class,
+        method: name,
+        rules,
+        authenticated: global || [...guardsOn(handler), ...guardsOn(type)].some(authenticates),
+      }));
+  }
+
   /** Every method of every controller and provider class, once, with what guards it. */
   private handlers(): Handler[] {
     return this.rules.handlers().map(({ type, name, handler, rules }) => ({
@@ -134,6 +154,15 @@ export class WiringCheck implements OnApplicationBootstrap {
     const container = (this.moduleRef as unknown as { container?: ApplicationContainer }).container;
     return [...provided, ...(container?.applicationConfig?.getGlobalGuards?.() ?? [])];
   }
+}
+
+/** A controller method as the OpenAPI document sees it (see `WiringCheck.routes`). */
+export interface JwksRoute {
+  readonly type: Class;
+  readonly method: string;
+  readonly rules: HandlerRules;
+  /** `JwtAuthGuard` runs for it: on the method, its class, or as a global guard. */
+  readonly authenticated: boolean;
 }
 
 interface ApplicationContainer {

@@ -10,9 +10,13 @@
 // - compiles use-public-api.ts with the consumer's own TypeScript (strict, skipLibCheck: false, so
 //   the published .d.ts files are checked too), failing on any diagnostic or on any file the compiler
 //   found outside the consumer,
-// - runs its *-at-runtime.cjs / .mjs files with Node (require() and import of the package).
-// use-public-api.ts and runtime-check.cjs are the same for every consumer: they live in shared/ and
-// are copied into each.
+// - runs its *-at-runtime.cjs / .mjs files with Node (require() and import of the package),
+// - runs the README's testing example (src/profile.spec.ts) with `npm test` and the README's
+//   jest.config.js for its kind of application (ES module or CommonJS),
+// - runs the README's Quick start (src/main.ts) and calls it with the token it prints.
+// The README's files are written into each consumer from the README itself (and type-checked with
+// use-public-api.ts), so they cannot drift from what runs. use-public-api.ts and runtime-check.cjs
+// are the same for every consumer: they live in shared/ and are copied into each.
 //
 // Each consumer runs in a copy outside the repository (in the OS temp directory, kept between runs
 // with its node_modules): inside it, Node and TypeScript would look up packages in the repository's
@@ -22,6 +26,8 @@
 //   --fresh   npm ci even when the lockfile is unchanged
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
 import {
   cpSync,
   existsSync,
@@ -62,6 +68,7 @@ const env = Object.fromEntries(
       !/^npm_(package|lifecycle)_/i.test(name) && !/^npm_config_local_prefix$/i.test(name),
   ),
 );
+const readme = readmeFiles(readFileSync(join(root, 'README.md'), 'utf8'));
 const started = performance.now();
 const pack = mkdtempSync(join(tmpdir(), 'nestjs-jwks-consumers-pack-'));
 let failed = false;
@@ -124,6 +131,11 @@ async function check(name, work, tarball, manifest, entries) {
   });
   // What every consumer compiles and runs the same way: one copy in shared/.
   cpSync(join(here, 'shared'), work, { recursive: true });
+  const esm = JSON.parse(readFileSync(join(work, 'package.json'), 'utf8')).type === 'module';
+  for (const [file, code] of Object.entries(readme.files(esm))) {
+    mkdirSync(dirname(join(work, file)), { recursive: true });
+    writeFileSync(join(work, file), code);
+  }
   const lock = createHash('sha256')
     .update(readFileSync(join(work, 'package-lock.json')))
     .update(process.version)
@@ -158,9 +170,14 @@ async function check(name, work, tarball, manifest, entries) {
     step('dependencies and peers satisfied; every export used by use-public-api.ts');
   }
 
+  // The TypeScript that checks the published types: `typescript7` (an npm alias) where a consumer
+  // installs it beside the `typescript` its tools need (ts-jest 29 runs on TypeScript 5 or 6).
+  const compiler = existsSync(join(work, 'node_modules/typescript7'))
+    ? 'typescript7'
+    : 'typescript';
   const tsc = await run(
     process.execPath,
-    ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--pretty', 'false', '--listFiles'],
+    [`node_modules/${compiler}/bin/tsc`, '-p', 'tsconfig.json', '--pretty', 'false', '--listFiles'],
     work,
   );
   // --listFiles prints absolute paths; diagnostics name files relative to the consumer.
@@ -171,7 +188,7 @@ async function check(name, work, tarball, manifest, entries) {
     .join('\n')
     .trim();
   const { version } = JSON.parse(
-    readFileSync(join(work, 'node_modules/typescript/package.json'), 'utf8'),
+    readFileSync(join(work, `node_modules/${compiler}/package.json`), 'utf8'),
   );
   if (tsc.code !== 0 || diagnostics !== '' || outside.length > 0 || listed.length === 0) {
     problem(
@@ -189,7 +206,123 @@ async function check(name, work, tarball, manifest, entries) {
     if (node.code !== 0) problem(`node ${file}: exit code ${node.code}\n${node.output}`);
     else step(`node ${process.version} ${file}: ${node.stdout.trim()} (${node.time})`);
   }
+
+  const script = JSON.parse(readFileSync(join(work, 'package.json'), 'utf8')).scripts?.test;
+  if (!readme.text.includes(`"test": "${script}"`)) {
+    problem(`package.json's test script (${script}) is not the one the README gives`);
+  }
+  const jest = await run('npm', ['test', '--silent'], work);
+  const passed = /Tests: +(\d+) passed, \1 total/.exec(jest.output)?.[1];
+  if (jest.code !== 0 || passed === undefined)
+    problem(`npm test: exit code ${jest.code}\n${jest.output}`);
+  else step(`npm test: the README's testing example, ${passed} tests passed (${jest.time})`);
+
+  try {
+    step(`the README's Quick start: ${await runQuickStart(work, esm)}`);
+  } catch (error) {
+    problem(`the README's Quick start: ${error instanceof Error ? error.message : String(error)}`);
+  }
   return { name, lines, ok };
+}
+
+/**
+ * The README's files an application is made of: each fenced block whose first line names its file
+ * (`// src/main.ts`), and the jest.config.js for an ES module or a CommonJS application.
+ */
+function readmeFiles(text) {
+  const blocks = [...text.matchAll(/^```(?:ts|js)\n(\/\/ (\S+).*\n[\s\S]*?)^```$/gm)].map(
+    ([, code, file]) => ({ code, file, first: code.slice(0, code.indexOf('\n')) }),
+  );
+  const one = (what, test) => {
+    const found = blocks.filter(test);
+    if (found.length !== 1) fail(`README.md has ${found.length} blocks of ${what}, not 1`);
+    return found[0].code;
+  };
+  const main = one('src/main.ts', (block) => block.file === 'src/main.ts');
+  const spec = one('src/profile.spec.ts', (block) => block.file === 'src/profile.spec.ts');
+  const jest = {
+    esm: one('an ES module jest.config.js', (block) =>
+      /jest\.config\.js .*ES module/.test(block.first),
+    ),
+    cjs: one('a CommonJS jest.config.js', (block) =>
+      /jest\.config\.js .*CommonJS/.test(block.first),
+    ),
+  };
+  return {
+    text,
+    files: (esm) => ({
+      'src/main.ts': main,
+      'src/profile.spec.ts': spec,
+      'jest.config.js': esm ? jest.esm : jest.cjs,
+    }),
+  };
+}
+
+/**
+ * Compiles the Quick start with the consumer's TypeScript, starts it on a free port, and calls `/me`
+ * with the token it prints, and without one.
+ */
+async function runQuickStart(work, esm) {
+  const ts = createRequire(join(work, 'package.json'))('typescript');
+  const { outputText } = ts.transpileModule(readFileSync(join(work, 'src/main.ts'), 'utf8'), {
+    fileName: 'main.ts',
+    compilerOptions: {
+      module: esm ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
+      esModuleInterop: true,
+    },
+  });
+  mkdirSync(join(work, 'dist'), { recursive: true });
+  writeFileSync(join(work, 'dist/main.js'), outputText);
+  const port = await freePort();
+  // Without OIDC_ISSUER, as a reader runs it first: the local issuer stands in.
+  const childEnv = { ...env, PORT: String(port) };
+  delete childEnv.OIDC_ISSUER;
+  const child = spawn(process.execPath, ['dist/main.js'], { cwd: work, env: childEnv });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    const deadline = Date.now() + 30_000;
+    const base = `http://127.0.0.1:${port}`;
+    let token;
+    while (Date.now() < deadline) {
+      token ??= /^curl localhost:3000\/me -H "Authorization: Bearer ([\w.-]+)"$/m.exec(output)?.[1];
+      const hello = await fetch(`${base}/hello`).catch(() => undefined);
+      if (token !== undefined && hello?.status === 200) break;
+      if (child.exitCode !== null) throw new Error(`it exited (${child.exitCode}):\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (token === undefined) throw new Error(`no curl line within 30 s:\n${output}`);
+    const me = await fetch(`${base}/me`, { headers: { authorization: `Bearer ${token}` } });
+    const body = await me.json();
+    if (me.status !== 200 || body.sub !== 'ada') {
+      throw new Error(`/me with the printed token: ${me.status} ${JSON.stringify(body)}`);
+    }
+    const anonymous = await fetch(`${base}/me`);
+    const refusal = await anonymous.json();
+    if (anonymous.status !== 401 || refusal.code !== 'TOKEN_MISSING') {
+      throw new Error(`/me without a token: ${anonymous.status} ${JSON.stringify(refusal)}`);
+    }
+    return `/me answers the printed token (sub "ada") and 401 TOKEN_MISSING without`;
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** The package's entry points with types, and the names each exports (from the packed .d.ts). */

@@ -78,11 +78,18 @@ describe.each<GraphqlDriver>(['Apollo on Express', 'Mercurius on Fastify'])(
       expect((await query('{ hello }')).data).toEqual({ hello: 'world' });
     });
 
-    it('answers a query mixing a public and a guarded field as GraphQL says: data and an error', async () => {
+    it('answers a query mixing a public and a guarded nullable field: the data, null and an error', async () => {
       const body = await query('{ hello me { sub } }');
       expect(body.data).toEqual({ hello: 'world', me: null });
       expect(body.errors).toHaveLength(1);
       expect(body.errors?.[0]?.path).toEqual(['me']);
+      expectRefused(body, 'UNAUTHENTICATED', 'TOKEN_MISSING');
+    });
+
+    it('answers data: null when the refused field is non-null, as GraphQL propagates the null', async () => {
+      const body = await query('{ open guarded }');
+      expect(body.data).toBeNull();
+      expect(body.errors?.[0]?.path).toEqual(['guarded']);
       expectRefused(body, 'UNAUTHENTICATED', 'TOKEN_MISSING');
     });
 

@@ -3,10 +3,19 @@
 //   sample/dev-issuer.ts (through lib/index.ts)
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
+import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
+
+/** The demo's console: what its log levels let through, as printed lines. */
+class DemoConsole extends ConsoleLogger {
+  readonly printed: string[] = [];
+
+  protected override printMessages(messages: unknown[], context = '', level: LogLevel = 'log') {
+    this.printed.push(`${level} [${context}] ${messages.join(' ')}`);
+  }
+}
 
 /** What `npm run demo` prints to try, answered as it says. */
 describe('The sample API', () => {
@@ -15,12 +24,14 @@ describe('The sample API', () => {
   let app: INestApplication;
   let token: string;
   let partnerToken: string;
+  let bad: string;
+  let demoConsole: DemoConsole;
 
   beforeAll(async () => {
     staff = await startDevIssuer({ extraClaims: { roles: ['admin'] } });
     partner = await startDevIssuer({ audience: 'https://api.partner.example.test' });
     process.env.PARTNER_ISSUER = partner.url; // as sample/main.ts does before loading the module
-    const { AppModule } = await import('../../sample/app.module.js');
+    const { AppModule, LOG_LEVELS } = await import('../../sample/app.module.js');
     const moduleRef = await Test.createTestingModule({
       imports: [
         AppModule.forIssuers(
@@ -29,9 +40,11 @@ describe('The sample API', () => {
         ),
       ],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    demoConsole = new DemoConsole({ logLevels: LOG_LEVELS });
+    app = moduleRef.createNestApplication({ logger: demoConsole });
     await app.init();
     [token, partnerToken] = await Promise.all([staff.token(), partner.token()]);
+    bad = `${token.slice(0, -4)}AAAA`;
   });
   afterAll(async () => {
     await app?.close();
@@ -48,7 +61,7 @@ describe('The sample API', () => {
     const answers = await Promise.all(
       [
         get('/me', token),
-        get('/me', `${token.slice(0, -4)}AAAA`),
+        get('/me', bad),
         get('/me/scoped', token),
         get('/me/delete', token),
         get('/admin', token),
@@ -57,7 +70,7 @@ describe('The sample API', () => {
         get('/partner', token),
         get('/greeting'),
         get('/greeting', token),
-        get('/greeting', 'garbage'),
+        get('/greeting', bad),
         get('/me'),
         get('/public'),
       ].map(async (call) => {
@@ -76,13 +89,32 @@ describe('The sample API', () => {
       [403, 'ISSUER_NOT_ALLOWED'],
       [200, null],
       [200, null],
-      [401, 'TOKEN_MALFORMED'],
+      [401, 'SIGNATURE_INVALID'],
       [401, 'TOKEN_MISSING'],
       [200, null],
     ]);
     expect((await get('/me', token)).body).toMatchObject({ issuer: staff.url });
     expect((await get('/greeting')).body).toEqual({ greeting: 'Hello, anonymous' });
     expect((await get('/greeting', token)).body).toEqual({ greeting: `Hello, ${staff.clientId}` });
+  });
+
+  it('says in its console why it refused a request, and what the client got', async () => {
+    await get('/me', bad);
+    expect(demoConsole.printed).toContainEqual(
+      expect.stringMatching(
+        /^verbose \[JwtAuthGuard\] Refused a request with 401 SIGNATURE_INVALID: /,
+      ),
+    );
+  });
+
+  it('grants the scopes of the printed "another token" command', async () => {
+    // curl -s -u client:secret -d grant_type=client_credentials -d "scope=read:me write:me" <issuer>/token
+    const issued = await request(staff.url)
+      .post('/token')
+      .auth(staff.clientId, staff.clientSecret)
+      .type('form')
+      .send({ grant_type: 'client_credentials', scope: 'read:me write:me' });
+    expect((await get('/me/scoped', issued.body.access_token)).status).toBe(200);
   });
 
   it("reports the issuers' keys in /health", async () => {

@@ -81,3 +81,85 @@ export function compileSnippets(root: string, snippets: readonly Snippet[]): str
 export function readReadme(root: string): string {
   return readFileSync(join(root, 'README.md'), 'utf8');
 }
+
+/**
+ * Issuer objects of the snippets without an audience rule (`audience`, `authorizedParty` or
+ * `expectedClaims`, or the module's `resource` beside them): each element of an `issuers: [...]`
+ * array written as an object literal, which the module would refuse at startup. Presets and
+ * `issuerOptions()` calls check their own.
+ * @returns `README.md:<line>` of each.
+ */
+export function issuersWithoutAudience(snippets: readonly Snippet[]): string[] {
+  const rules = new Set(['audience', 'authorizedParty', 'expectedClaims']);
+  const found: string[] = [];
+  for (const snippet of snippets) {
+    const source = ts.createSourceFile('snippet.ts', snippet.code, ts.ScriptTarget.Latest, true);
+    const visit = (node: ts.Node): void => {
+      if (
+        ts.isPropertyAssignment(node) &&
+        node.name.getText(source) === 'issuers' &&
+        ts.isArrayLiteralExpression(node.initializer) &&
+        // `resource` is the default audience of issuers without one.
+        !node.parent.properties.some((property) => property.name?.getText(source) === 'resource')
+      ) {
+        for (const element of node.initializer.elements) {
+          if (!ts.isObjectLiteralExpression(element)) continue;
+          const names = element.properties.map((property) => property.name?.getText(source));
+          if (!names.some((name) => name !== undefined && rules.has(name))) {
+            const { line } = source.getLineAndCharacterOfPosition(element.getStart(source));
+            found.push(`README.md:${snippet.line + line}`);
+          }
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return found;
+}
+
+/** The rows of the README's error-code table: code → the status column (`401`, ..., `—`). */
+export function errorCodeTable(markdown: string): Map<string, string> {
+  const section = sectionOf(markdown, '## Responses and error codes');
+  const rows = new Map<string, string>();
+  for (const match of section.matchAll(/^\| `([A-Z_]+)` +\| ([^|]+?) +\|/gm)) {
+    rows.set(match[1]!, match[2]!);
+  }
+  return rows;
+}
+
+/**
+ * The `##` and `###` headings from `## Contents` on, each with the anchor GitHub gives it, and the
+ * links the Contents list holds, in order.
+ */
+export function contentsAndHeadings(markdown: string): { listed: string[]; headings: string[] } {
+  const contents = sectionOf(markdown, '## Contents');
+  const listed = [...contents.matchAll(/^ *- \[(.+)\]\(#([^)]+)\)$/gm)].map(
+    ([, title, anchor]) => `${title} #${anchor}`,
+  );
+  const after = markdown.slice(markdown.indexOf('## Contents') + contents.length);
+  const headings = [...withoutCode(after).matchAll(/^#{2,3} (.+)$/gm)].map(
+    ([, title]) => `${title} #${githubAnchor(title!)}`,
+  );
+  return { listed, headings };
+}
+
+/** The text of a `##` section: from its heading to the next `##` heading. */
+export function sectionOf(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`README.md has no "${heading}"`);
+  const end = markdown.indexOf('\n## ', start + heading.length + 1);
+  return markdown.slice(start + 1, end < 0 ? undefined : end + 1);
+}
+
+/** GitHub's heading anchor: lower case, punctuation dropped, spaces as hyphens. */
+function githubAnchor(title: string): string {
+  return title
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\- _]/gu, '')
+    .replace(/ /g, '-');
+}
+
+function withoutCode(markdown: string): string {
+  return markdown.replace(/^```[\s\S]*?^```$/gm, '');
+}

@@ -14,13 +14,18 @@ import {
   Injectable,
   Module,
   ParseUUIDPipe,
+  Post,
+  Req,
+  UseFilters,
   UseGuards,
   type ExecutionContext,
   type ConfigurableModuleOptionsFactory,
   type DynamicModule,
+  type INestApplication,
 } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { AuthGuard, PassportStrategy } from '@nestjs/passport';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import {
   HealthCheck,
   HealthCheckService,
@@ -34,8 +39,10 @@ import jwksRsa from 'jwks-rsa';
 import type { IncomingMessage } from 'node:http';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import {
+  addJwksSecurity,
   AlgorithmNotAllowedError,
   AllowedIssuers,
+  AnyScope,
   AudienceMismatchError,
   auth0,
   ClaimInvalidError,
@@ -52,6 +59,7 @@ import {
   google,
   InsufficientRoleError,
   InsufficientScopeError,
+  InsufficientUserAuthenticationError,
   InvalidJwksError,
   InvalidKeyError,
   InvalidOptionsError,
@@ -61,6 +69,7 @@ import {
   IssuerNotAllowedError,
   IssuerUntrustedError,
   JwksError,
+  JwksErrorFilter,
   JwksFetchFailedError,
   JwksGraphqlWs,
   JwksHealthIndicator,
@@ -71,6 +80,7 @@ import {
   JwksRulesGuard,
   JwtVerifier,
   KeyNotFoundError,
+  MaxAuthAge,
   KeyRevokedError,
   keycloak,
   MetadataInvalidError,
@@ -78,8 +88,11 @@ import {
   openTelemetryEvents,
   OptionalAuth,
   PrincipalRefusedError,
+  ProtectedResourceMetadata,
   Public,
   rememberHandshake,
+  RequireAcr,
+  requireScopes,
   Roles,
   Scopes,
   SignatureInvalidError,
@@ -108,6 +121,7 @@ import {
   type JwksEvents,
   type JwksHealthResult,
   type JwksModuleOptions,
+  type JwksOpenApiOptions,
   type JwsAlgorithm,
   type JwtPayload,
   type JwtUser,
@@ -118,6 +132,8 @@ import {
   type ListedKey,
   type MeterLike,
   type MetricAttributes,
+  type OpenApiDocumentLike,
+  type ProtectedResourceOptions,
   type RefreshEvent,
   type SecretOrKeyProvider,
   type StandardClaims,
@@ -265,8 +281,18 @@ const meter: MeterLike = {
 
 // A cache-manager Cache, CommonJS or ESM, 6 or 7, fits the structural SharedCache.
 const sharedCache: SharedCache = createCache({ ttl: 60_000 });
+// The API as an OAuth 2.0 protected resource (RFC 9728): its metadata names these.
+const protectedResource: ProtectedResourceOptions = {
+  authorizationServers: [staff.issuer],
+  scopesSupported: ['read:things', 'write:things'],
+  resourceName: 'Things API',
+  resourceDocumentation: 'https://docs.example.com/things',
+};
+
 const options: JwksModuleOptions = {
   issuers: [staff, tenants, legacy, ...presets],
+  resource: 'https://api.example.com/things',
+  protectedResource,
   algorithms,
   clockTolerance: 30,
   cacheTtl: 900,
@@ -390,6 +416,17 @@ class ThingsController {
   @Get('admin')
   admin(@CurrentUser() user: AppUser): string {
     return user.id;
+  }
+
+  // Step-up (RFC 9470), one of the scopes, and a scope only the body tells.
+  @AnyScope('audit:read', 'audit:all')
+  @RequireAcr('urn:example:mfa')
+  @MaxAuthAge(300)
+  @UseFilters(JwksErrorFilter)
+  @Post('audit')
+  audit(@Req() request: AuthRequest): string {
+    requireScopes(request, 'audit:write');
+    return 'audited';
   }
 
   @UseGuards(AuthGuard(['jwks', 'legacy-jwt']), JwksRulesGuard)
@@ -528,6 +565,7 @@ const STATUS = {
   CLAIM_INVALID: 401,
   TYPE_INVALID: 401,
   PRINCIPAL_REFUSED: 401,
+  INSUFFICIENT_USER_AUTHENTICATION: 401,
   INSUFFICIENT_SCOPE: 403,
   INSUFFICIENT_ROLE: 403,
   ISSUER_NOT_ALLOWED: 403,
@@ -562,6 +600,7 @@ const errors: JwksError[] = [
   new ClaimInvalidError('azp', 'is not an authorized party'),
   new InsufficientRoleError(['admin']),
   new InsufficientScopeError(['read']),
+  new InsufficientUserAuthenticationError('acr', ['urn:example:mfa'], 300),
   new InvalidJwksError('https://issuer/jwks', 'no keys'),
   new InvalidKeyError('https://issuer', 'kid', 'too short'),
   new InvalidOptionsError(['issuers[0].issuer must be https']),
@@ -646,6 +685,20 @@ export class AsyncFactoryModule {}
 @Module({ imports: [JwksModule.forRootAsync({ useClass: JwksConfig })] })
 export class AsyncClassModule {}
 
+// The OpenAPI document of @nestjs/swagger, with the bearer tokens described from the decorators:
+// addJwksSecurity takes the document as @nestjs/swagger types it, and gives it back so typed.
+function documented(app: INestApplication): OpenAPIObject {
+  const ids: JwksOpenApiOptions = {
+    operationIdFactory: (controller, method) => `${controller}.${method}`,
+  };
+  const document = SwaggerModule.createDocument(app, new DocumentBuilder().build(), ids);
+  const described = addJwksSecurity(app, document, ids);
+  assertType<Equal<typeof described, OpenAPIObject>>();
+  const structural: OpenApiDocumentLike = described;
+  void structural;
+  return described;
+}
+
 // ---- nestjs-jwks/testing ------------------------------------------------------------------------
 
 const issuerSetup: TestIssuerOptions = {
@@ -689,4 +742,6 @@ export const used = [
   openTelemetryEvents(metrics.getMeter('api')),
   errors.map(explain),
   withTestIssuer,
+  documented,
+  (metadata: ProtectedResourceMetadata) => metadata.document(),
 ];
