@@ -8,10 +8,13 @@
 // The module and its options.
 export { JwksModule } from './jwks.module.js';
 export type {
+  DpopOptions,
+  DpopReplayStore,
   FetchFunction,
   IssuerOptions,
   JwksClientLike,
   JwksModuleOptions,
+  MtlsOptions,
   ProtectedResourceOptions,
   SharedCache,
   TokenExtractor,
@@ -51,6 +54,7 @@ export type { AuthRequest } from './passport/principal-hooks.js';
 
 // Tokens, keys and issuers, programmatically.
 export { JwtVerifier } from './verification/jwt-verifier.js';
+export type { PresentedRequest } from './binding/sender-constraints.js';
 export type {
   JoseHeader,
   JwtPayload,
@@ -90,7 +94,10 @@ export {
 export {
   AlgorithmNotAllowedError,
   AudienceMismatchError,
+  CertificateBindingMismatchError,
   ClaimInvalidError,
+  DpopBindingMismatchError,
+  DpopProofInvalidError,
   InsufficientRoleError,
   InsufficientScopeError,
   InsufficientUserAuthenticationError,
@@ -106,6 +113,7 @@ export {
   KeyRevokedError,
   MetadataInvalidError,
   PrincipalRefusedError,
+  SharedStoreUnavailableError,
   SignatureInvalidError,
   TokenExpiredError,
   TokenMalformedError,

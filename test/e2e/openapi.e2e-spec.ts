@@ -64,8 +64,17 @@ const UNAUTHORIZED = [
   'CLAIM_INVALID',
   'TYPE_INVALID',
   'PRINCIPAL_REFUSED',
+  // A bound token is held to its DPoP proof or certificate on every guarded route.
+  'DPOP_PROOF_INVALID',
+  'DPOP_BINDING_MISMATCH',
+  'CERTIFICATE_BINDING_MISMATCH',
 ];
-const UNAVAILABLE = ['JWKS_FETCH_FAILED', 'JWKS_INVALID', 'METADATA_INVALID'];
+const UNAVAILABLE = [
+  'SHARED_STORE_UNAVAILABLE',
+  'JWKS_FETCH_FAILED',
+  'JWKS_INVALID',
+  'METADATA_INVALID',
+];
 
 /** The sample API (`npm run demo`), as its Swagger UI at /docs serves it. */
 describe('addJwksSecurity: the OpenAPI document of the sample API', () => {

@@ -60,6 +60,10 @@ import {
   InsufficientRoleError,
   InsufficientScopeError,
   InsufficientUserAuthenticationError,
+  CertificateBindingMismatchError,
+  DpopBindingMismatchError,
+  DpopProofInvalidError,
+  SharedStoreUnavailableError,
   InvalidJwksError,
   InvalidKeyError,
   InvalidOptionsError,
@@ -134,6 +138,10 @@ import {
   type MetricAttributes,
   type OpenApiDocumentLike,
   type ProtectedResourceOptions,
+  type DpopOptions,
+  type DpopReplayStore,
+  type MtlsOptions,
+  type PresentedRequest,
   type RefreshEvent,
   type SecretOrKeyProvider,
   type StandardClaims,
@@ -142,7 +150,12 @@ import {
   type VerifiedToken,
 } from 'nestjs-jwks';
 import {
+  certificateThumbprint,
+  createDpopKey,
+  createDpopProof,
   createTestIssuer,
+  type DpopKey,
+  type DpopProofOptions,
   type SignOptions,
   type TestIssuer,
   type TestIssuerOptions,
@@ -289,8 +302,24 @@ const protectedResource: ProtectedResourceOptions = {
   resourceDocumentation: 'https://docs.example.com/things',
 };
 
+// Sender-constrained tokens: DPoP with an atomic replay store (Redis SET NX in the README), mTLS.
+const replayStore: DpopReplayStore = { claimOnce: () => Promise.resolve(true) };
+const dpop: DpopOptions = {
+  required: false,
+  origin: 'https://api.example.com',
+  algorithms: ['ES256', 'EdDSA'],
+  proofMaxAge: 60,
+  nonce: true,
+  replayCheck: 'strict',
+  replayStore,
+};
+const mtls: MtlsOptions = { required: false, certificateHeader: 'x-ssl-client-cert' };
+
 const options: JwksModuleOptions = {
   issuers: [staff, tenants, legacy, ...presets],
+  dpop,
+  mtls,
+  maxTokenAge: 86_400,
   resource: 'https://api.example.com/things',
   protectedResource,
   algorithms,
@@ -483,7 +512,14 @@ class Operations {
     const verified: VerifiedToken = await this.verifier.verify(token);
     const { user, verified: again }: Authenticated = await this.strategy.authenticateToken(token);
     const principal: Authenticated = await this.strategy.principalOf(verified);
-    return `${verified.issuer} ${String(user)} ${again.issuer} ${String(principal.user)}`;
+    const presented: PresentedRequest = {
+      method: request.method ?? 'GET',
+      url: request.url ?? '/',
+      headers: request.headers,
+      socket: request.socket,
+    };
+    const bound: VerifiedToken = await this.verifier.verifyRequest(presented);
+    return `${verified.issuer} ${String(user)} ${again.issuer} ${String(principal.user)} ${bound.issuer}`;
   }
 
   async operate(issuer: string, kid: string): Promise<void> {
@@ -618,6 +654,10 @@ const errors: JwksError[] = [
   new TokenMissingError(),
   new TokenNotYetValidError('nbf', new Date()),
   new TypeInvalidError('https://issuer', 'at+jwt', 'JWT'),
+  new DpopProofInvalidError('jti seen', false),
+  new DpopBindingMismatchError('another key'),
+  new CertificateBindingMismatchError('no certificate'),
+  new SharedStoreUnavailableError('the DPoP replay check needs it'),
   new TenantSuspendedError('acme', cause),
 ];
 
@@ -722,6 +762,18 @@ async function withTestIssuer(): Promise<{
   const testIssuer: TestIssuer = await createTestIssuer(issuerSetup);
   try {
     const token: string = testIssuer.sign({ sub: 'user', org_id: 'acme', scope: 'read' }, signing);
+    const dpopKey: DpopKey = createDpopKey('EdDSA');
+    const bound = testIssuer.sign(
+      { sub: 'user', org_id: 'acme' },
+      { dpopKey, certificate: undefined },
+    );
+    const proofOptions: DpopProofOptions = {
+      method: 'POST',
+      url: 'https://api.example.com/things',
+    };
+    const proof: string = createDpopProof(dpopKey, { ...proofOptions, accessToken: bound });
+    const x5t: (pem: string) => string = certificateThumbprint;
+    void [proof, x5t, dpopKey.thumbprint];
     testIssuer.rotate({ dropPrevious: true });
     const testOptions: IssuerOptions = testIssuer.issuerOptions({ rolesClaim: 'roles' });
     void [testIssuer.issuer, testIssuer.jwksUri, testIssuer.audience];
