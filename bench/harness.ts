@@ -12,6 +12,9 @@ const FULL = {
   distinctTokens: 1000,
   /** `verifiedTokenCache.max` of the "cache on" verifier and route, and fast-jwt's cache size. */
   verifyCacheMax: 10_000,
+  // dpop: requests per contender per round (each with a proof of its own), distinct tokens.
+  dpopRequests: 2000,
+  dpopTokens: 100,
   // http: rounds, seconds per route per round, warm-up seconds per route, connections.
   httpRounds: 3,
   httpSeconds: 3,
@@ -35,6 +38,7 @@ const QUICK: Profile = {
   verifyRounds: 2,
   sliceMs: 30,
   warmMs: 10,
+  dpopRequests: 200,
   httpRounds: 1,
   httpSeconds: 1,
   httpWarmupSeconds: 0.5,

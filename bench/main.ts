@@ -6,6 +6,8 @@
  *   EdDSA, one repeated token and 1,000 distinct ones: raw `crypto.verify` on a prepared KeyObject
  *   (the limit), `JwtVerifier.verify` with the verified-token cache off and on, fast-jwt (cache
  *   off, on), jose, jsonwebtoken, and the passport-jwt + jwks-rsa recipe, in interleaved rounds;
+ * - dpop (dpop.ts): `JwtVerifier.verifyRequest` with a DPoP-bound RS256 token and its ES256 proof,
+ *   beside a Bearer request and the two bare `crypto.verify` calls (token, proof);
  * - http (http.ts, http-app.ts): a Nest app (Express, then Fastify) in its own process under
  *   autocannon: unguarded, a ten-line `crypto.verify` guard, `JwtAuthGuard` with the cache off and
  *   on, `AuthGuard('jwt')`;
@@ -24,6 +26,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runCli, UsageError } from './cli.js';
+import { runDpop } from './dpop.js';
 import { runFlood } from './flood.js';
 import {
   describeMachine,
@@ -41,6 +44,7 @@ import { runVerify } from './verify.js';
 
 const SECTIONS: Record<string, (profile: Profile) => Promise<SectionResult>> = {
   verify: runVerify,
+  dpop: runDpop,
   http: runHttp,
   flood: runFlood,
   memory: runMemory,

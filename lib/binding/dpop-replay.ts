@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LruMap } from '../cache/lru-map.js';
 import { SharedStore } from '../cache/shared-store.js';
@@ -55,7 +55,7 @@ export class DpopReplay {
     // As long as the proof's iat can pass, plus the tolerance on either side.
     const ttl = this.options.dpop.proofMaxAgeMs + 2 * this.options.clockToleranceMs;
     // Hashed: the jti is the client's, of any content up to 256 characters.
-    const key = createHash('sha256').update(`${thumbprint}.${jti}`).digest('base64url');
+    const key = hash('sha256', `${thumbprint}.${jti}`, 'base64url');
     const until = this.seen.get(key);
     if (until !== undefined && until > now) throw replayed();
     this.seen.set(key, now + ttl);
@@ -77,6 +77,8 @@ export class DpopReplay {
         return undefined;
       }
     }
+    // A private in-memory store holds nothing this instance's own memory does not: no fleet to ask.
+    if (!this.store.shared) return true;
     const read = await this.store.readCopy('dpop-jti', key);
     if (read === undefined) return undefined;
     if (read.content !== undefined) return false;
