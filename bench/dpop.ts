@@ -2,6 +2,7 @@ import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:cr
 import type { JwsAlgorithm } from '../lib/index.js';
 import { jwsCryptoParams } from '../lib/jws/algorithms.js';
 import { createDpopKey, createDpopProof, type DpopKey } from '../lib/testing/index.js';
+import { measureRedisCost, printRedisCost } from './dpop-redis.js';
 import type { Profile, SectionResult, Target } from './harness.js';
 import { AUDIENCE, benchJwksOptions, createVerifier, startBenchIssuer } from './issuer.js';
 import { count, note, print, range, rate, table, times } from './report.js';
@@ -97,7 +98,10 @@ export async function runDpop(profile: Profile): Promise<SectionResult> {
       contenders.map(({ id }) => [id, summarize(samples.get(id)!)]),
     ) as Record<ContenderId, Summary>;
     printDpop(cells, profile);
-    return { data: { profile, cells }, targets: dpopTargets(cells) };
+    const boundTokens = tokens.map((token) => token.bound);
+    const redis = await measureRedisCost(issuer.issuerOptions(), boundTokens, dpopKey, profile);
+    printRedisCost(redis);
+    return { data: { profile, cells, redis }, targets: dpopTargets(cells) };
   } finally {
     await Promise.all([off.close(), on.close()]);
     await issuer.close();
