@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type LogLevel } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { JwksHealthIndicator, JwksModule } from '../lib/index.js';
 import { HealthController } from './health.controller.js';
+import { McpController } from './mcp.controller.js';
 import { MeController } from './me.controller.js';
 
 /**
@@ -18,7 +19,8 @@ export interface SampleIssuer {
 
 /**
  * The sample API, trusting two issuers: the staff's and a partner's (the embedded development
- * issuers of `npm run demo`), with a health check of their keys.
+ * issuers of `npm run demo`), with a health check of their keys and an MCP server. The staff's
+ * audience is the API's `resource`.
  */
 @Module({})
 export class AppModule {
@@ -28,15 +30,19 @@ export class AppModule {
       imports: [
         JwksModule.forRoot({
           issuers: [
-            { issuer: staff.url, audience: staff.audience },
+            // No audience of its own: the staff's tokens must name this API, the resource.
+            { issuer: staff.url },
             { issuer: partner.url, audience: partner.audience },
           ],
+          // This API's URI (RFC 8707): served as RFC 9728 metadata, named in every challenge.
+          resource: staff.audience,
+          protectedResource: { resourceName: 'nestjs-jwks sample API' },
           // The development issuers listen on http://127.0.0.1; production issuers must use https.
           allowInsecureHttp: true,
         }),
         TerminusModule,
       ],
-      controllers: [MeController, HealthController],
+      controllers: [MeController, McpController, HealthController],
       providers: [JwksHealthIndicator],
     };
   }

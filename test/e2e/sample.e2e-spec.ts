@@ -1,5 +1,5 @@
 // What: the sample API answers each route `npm run demo` prints, and reports its keys in /health.
-// Covers: sample/app.module.ts, sample/me.controller.ts, sample/health.controller.ts,
+// Covers: sample/app.module.ts, sample/me.controller.ts, sample/mcp.controller.ts, sample/health.controller.ts,
 //   sample/dev-issuer.ts (through lib/index.ts)
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -115,6 +115,50 @@ describe('The sample API', () => {
       .type('form')
       .send({ grant_type: 'client_credentials', scope: 'read:me write:me' });
     expect((await get('/me/scoped', issued.body.access_token)).status).toBe(200);
+  });
+
+  it('serves its protected resource metadata, which the 401 challenge names', async () => {
+    const metadata = await get('/.well-known/oauth-protected-resource');
+    expect(metadata.status).toBe(200);
+    expect(metadata.body).toMatchObject({
+      resource: staff.audience,
+      authorization_servers: [staff.url, partner.url],
+      resource_name: 'nestjs-jwks sample API',
+    });
+    expect(metadata.body.scopes_supported).toEqual(
+      expect.arrayContaining(['read:me', 'delete:me']),
+    );
+    const refused = await request(app.getHttpServer()).post('/mcp');
+    expect(refused.status).toBe(401);
+    expect(refused.headers['www-authenticate']).toBe(
+      `Bearer resource_metadata="${staff.audience}/.well-known/oauth-protected-resource"`,
+    );
+  });
+
+  it('answers the printed MCP calls: tools listed, add_note with write:me, 403 without', async () => {
+    const mcp = (body: object, bearer: string) =>
+      request(app.getHttpServer())
+        .post('/mcp')
+        .set('Authorization', `Bearer ${bearer}`)
+        .set('Accept', 'application/json, text/event-stream')
+        .send(body);
+    const addNote = {
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'add_note', arguments: {} },
+    };
+    const listed = await mcp({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, token);
+    expect(listed.status).toBe(200);
+    expect(listed.body.result.tools.map((tool: { name: string }) => tool.name)).toEqual([
+      'list_notes',
+      'add_note',
+    ]);
+    const added = await mcp(addNote, token);
+    expect(added.body.result.content).toEqual([{ type: 'text', text: '1 notes' }]);
+    const refused = await mcp(addNote, await staff.token('read:me'));
+    expect([refused.status, refused.body.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
+    expect(refused.headers['www-authenticate']).toContain('scope="write:me"');
   });
 
   it("reports the issuers' keys in /health", async () => {
