@@ -119,12 +119,13 @@ interface Schemes {
 function securitySchemes(settings: ResolvedJwksOptions): Schemes {
   const objects: Record<string, Json> = {};
   const byIssuer = new Map<string, string>();
+  const binding = bindingNote(settings);
   const bearer = () => {
     objects[BEARER] ??= {
       type: 'http',
       scheme: 'bearer',
       bearerFormat: 'JWT',
-      description: 'A JWT access token of a trusted issuer',
+      description: `A JWT access token of a trusted issuer${binding}`,
     };
     return BEARER;
   };
@@ -139,13 +140,29 @@ function securitySchemes(settings: ResolvedJwksOptions): Schemes {
     objects[name] = {
       type: 'openIdConnect',
       openIdConnectUrl: url,
-      description: `Access tokens of ${issuer.issuer}`,
+      description: `Access tokens of ${issuer.issuer}${binding}`,
     };
     byIssuer.set(issuer.issuer, name);
   }
   const dynamic = settings.resolveIssuer !== undefined;
   const fallback = dynamic || byIssuer.size === 0 ? bearer() : undefined;
   return { objects, byIssuer, fallback, bearer };
+}
+
+/**
+ * What OpenAPI 3 has no scheme for, said in each scheme's description: how sender-constrained
+ * tokens are presented (RFC 9449 §7.1, RFC 8705 §3), and when they are required. Empty otherwise.
+ */
+function bindingNote({ dpop, mtls }: ResolvedJwksOptions): string {
+  const notes: string[] = [];
+  if (dpop.configured) {
+    const algs = [...dpop.algorithms].join(', ');
+    notes.push(
+      `${dpop.required ? 'DPoP-bound tokens only' : 'DPoP-bound tokens'} (RFC 9449): \`Authorization: DPoP <token>\` with a \`DPoP\` proof header (${algs})`,
+    );
+  }
+  if (mtls.required) notes.push('certificate-bound tokens only (RFC 8705): over mutual TLS');
+  return notes.length === 0 ? '' : `. ${notes.join('; ')}`;
 }
 
 /** The operation's security, responses and description of what its token must grant. */

@@ -142,6 +142,8 @@ describe('addJwksSecurity: the OpenAPI document of the sample API', () => {
       'GET /me/delete': guarded(either(['delete:me']), ['INSUFFICIENT_SCOPE']),
       'GET /admin': guarded(either(), ['INSUFFICIENT_ROLE']), // @Roles('admin')
       'GET /partner': guarded([{ [p!]: [] }], ['ISSUER_NOT_ALLOWED']), // @AllowedIssuers(partner)
+      // The MCP server: its tool's write:me is checked in the handler, not seen by the document.
+      'POST /mcp': guarded(either(['read:me']), ['INSUFFICIENT_SCOPE']),
       'GET /health': {}, // no JwtAuthGuard: left as @nestjs/swagger wrote it
     });
   });
@@ -293,6 +295,40 @@ describe('addJwksSecurity: @AnyScope(), @RequireAcr(), @MaxAuthAge()', () => {
   afterAll(async () => {
     await app?.close();
     await issuer?.close();
+  });
+
+  it('says in a scheme how DPoP-bound tokens are presented, and when they are required', async () => {
+    const dpopApp = await (
+      await Test.createTestingModule({
+        imports: [
+          JwksModule.forRoot({
+            issuers: [issuer.issuerOptions()],
+            allowInsecureHttp: true,
+            resource: 'https://api.example.com',
+            dpop: { required: true, algorithms: ['ES256'] },
+          }),
+        ],
+        controllers: [StepUpController],
+      }).compile()
+    )
+      .createNestApplication({ logger: false })
+      .init();
+    try {
+      const described = addJwksSecurity(
+        dpopApp,
+        SwaggerModule.createDocument(dpopApp, new DocumentBuilder().build()),
+      );
+      const scheme = `127.0.0.1_${new URL(issuer.issuer).port}`;
+      expect(described.components?.securitySchemes?.[scheme]).toMatchObject({
+        description: `Access tokens of ${issuer.issuer}. DPoP-bound tokens only (RFC 9449): \`Authorization: DPoP <token>\` with a \`DPoP\` proof header (ES256)`,
+      });
+      // Without DPoP, a scheme says nothing of it.
+      expect(document.components?.securitySchemes?.[scheme]).toMatchObject({
+        description: `Access tokens of ${issuer.issuer}`,
+      });
+    } finally {
+      await dpopApp.close();
+    }
   });
 
   it('lists the scope sets that meet the route, and the step-up answer with its code', () => {
