@@ -187,7 +187,8 @@ const ISSUER_RULES = {
 
 type IssuerRules = typeof ISSUER_RULES;
 
-type ResolvedKey<K extends string, R> = R extends { readonly seconds: true } ? `${K}Ms` : K;
+/** A resolved option's name: a duration given in seconds is held in milliseconds, as `<name>Ms`. */
+export type ResolvedKey<K extends string, R> = R extends { readonly seconds: true } ? `${K}Ms` : K;
 
 /** An issuer's settings, precomputed once so the hot path only looks things up (see the table above). */
 export type ResolvedIssuer = {

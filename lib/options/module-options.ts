@@ -7,6 +7,7 @@ import {
   resolveIssuerOptions,
   type IssuerDefaults,
   type ResolvedIssuer,
+  type ResolvedKey,
 } from './issuer-options.js';
 import { checkProtectedResource, checkResource, resourceOf } from './resource.js';
 import { checkDpop, checkMtls, resolveDpop, resolveMtls } from './sender-constraints.js';
@@ -178,7 +179,6 @@ const MODULE_RULES = {
 } satisfies { readonly [K in keyof Required<ModuleInput>]: OptionRule<ModuleInput[K]> };
 
 type ModuleRules = typeof MODULE_RULES;
-type ResolvedKey<K extends string, R> = R extends { readonly seconds: true } ? `${K}Ms` : K;
 
 /** What `resolveJwksOptions` makes of `JwksModuleOptions` (see the table above); durations in ms. */
 export type ResolvedJwksOptions = {

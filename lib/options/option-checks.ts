@@ -11,6 +11,26 @@ export function unknownKeys(options: object, known: ReadonlySet<string>, prefix:
     .map((key) => `${prefix}${key} is not an option`);
 }
 
+/**
+ * An option that is an object of known members (`dpop`, `mtls`, `protectedResource`): the object
+ * when it is one, its unknown members reported; `undefined` when unset, or when it is no object
+ * (reported).
+ */
+export function optionObject(
+  problems: Problems,
+  value: unknown,
+  key: string,
+  known: ReadonlySet<string>,
+): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) {
+    problems.push(`${key} must be an object`);
+    return undefined;
+  }
+  problems.push(...unknownKeys(value, known, `${key}.`));
+  return value;
+}
+
 export function checkUrl(
   problems: Problems,
   path: string,

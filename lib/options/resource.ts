@@ -2,8 +2,7 @@ import {
   checkStringList,
   checkUrl,
   isNonBlankString,
-  isRecord,
-  unknownKeys,
+  optionObject,
   type Problems,
 } from './option-checks.js';
 import { parseUrl, urlPolicyViolation } from './url-policy.js';
@@ -73,19 +72,15 @@ const PROTECTED_RESOURCE_KEYS: ReadonlySet<string> = new Set([
 
 export function checkProtectedResource(
   problems: Problems,
-  value: unknown,
+  given: unknown,
   key: string,
   options: { readonly resource?: string; readonly allowInsecureHttp?: boolean },
 ): void {
+  const value = optionObject(problems, given, key, PROTECTED_RESOURCE_KEYS);
   if (value === undefined) return;
-  if (!isRecord(value)) {
-    problems.push(`${key} must be an object`);
-    return;
-  }
   if (options.resource === undefined) {
     problems.push(`${key} needs resource: the metadata describes the API that resource names`);
   }
-  problems.push(...unknownKeys(value, PROTECTED_RESOURCE_KEYS, `${key}.`));
   const insecure = options.allowInsecureHttp === true;
   const servers = value.authorizationServers;
   checkStringList(problems, `${key}.authorizationServers`, servers, 'issuer URLs');

@@ -6,7 +6,7 @@ import {
   checkUrl,
   isNonBlankString,
   isRecord,
-  unknownKeys,
+  optionObject,
   type Problems,
 } from './option-checks.js';
 
@@ -45,16 +45,12 @@ const MTLS_KEYS: ReadonlySet<string> = new Set(['required', 'certificateHeader']
 
 export function checkDpop(
   problems: Problems,
-  value: unknown,
+  given: unknown,
   key: string,
   options: { readonly resource?: unknown; readonly allowInsecureHttp?: boolean },
 ): void {
+  const value = optionObject(problems, given, key, DPOP_KEYS);
   if (value === undefined) return;
-  if (!isRecord(value)) {
-    problems.push(`${key} must be an object`);
-    return;
-  }
-  problems.push(...unknownKeys(value, DPOP_KEYS, `${key}.`));
   checkFlag(problems, `${key}.required`, value.required);
   checkFlag(problems, `${key}.nonce`, value.nonce);
   if (value.origin !== undefined) {
@@ -97,13 +93,9 @@ export function resolveDpop(
   });
 }
 
-export function checkMtls(problems: Problems, value: unknown, key: string): void {
+export function checkMtls(problems: Problems, given: unknown, key: string): void {
+  const value = optionObject(problems, given, key, MTLS_KEYS);
   if (value === undefined) return;
-  if (!isRecord(value)) {
-    problems.push(`${key} must be an object`);
-    return;
-  }
-  problems.push(...unknownKeys(value, MTLS_KEYS, `${key}.`));
   checkFlag(problems, `${key}.required`, value.required);
   const header = value.certificateHeader;
   if (header !== undefined && !(isNonBlankString(header) && /^[A-Za-z0-9-]+$/.test(header))) {
