@@ -80,8 +80,7 @@ export class SenderConstraints {
     if (scheme === 'DPoP') {
       // §7.1: the DPoP scheme carries DPoP-bound tokens only.
       if (bound?.jkt === undefined) throw new DpopBindingMismatchError('the token is not bound');
-      const proof = await this.checkProof(request, token);
-      if (proof !== bound.jkt) throw new DpopBindingMismatchError("the proof's key is not cnf.jkt");
+      await this.checkProof(request, token, bound.jkt);
     } else if (bound?.jkt !== undefined) {
       throw new DpopBindingMismatchError('a DPoP-bound token sent as a Bearer token');
     } else if (dpop.required) {
@@ -89,8 +88,8 @@ export class SenderConstraints {
     }
   }
 
-  /** The thumbprint of the key of the request's one valid, unused proof. */
-  private async checkProof(request: PresentedRequest, token: string): Promise<string> {
+  /** Takes the one use of the request's one valid proof, made with the key of thumbprint `jkt`. */
+  private async checkProof(request: PresentedRequest, token: string, jkt: string): Promise<void> {
     const { dpop, clockToleranceMs } = this.options;
     const header = request.headers.dpop;
     // §4.3: exactly one proof; a header repeated arrives joined by commas, or as an array.
@@ -112,8 +111,12 @@ export class SenderConstraints {
       now: this.clock.now(),
       nonceValid: this.nonceValid,
     });
+    // Before the claim: proofs of a key other than the token's are refused without taking room in
+    // the replay memory, so one who holds a stolen token cannot flood it with proofs of its own.
+    if (checked.thumbprint !== jkt) {
+      throw new DpopBindingMismatchError("the proof's key is not cnf.jkt");
+    }
     await this.replay.claim(checked.thumbprint, checked.jti);
-    return checked.thumbprint;
   }
 
   private checkCertificate(request: PresentedRequest, x5t: string): void {
@@ -136,7 +139,9 @@ function pathOf(target: string): string {
 /**
  * The base64url SHA-256 of the DER client certificate (RFC 8705 §3.1): from `header` when a proxy
  * terminates TLS (Envoy's `x-forwarded-client-cert` with `Hash=` or `Cert=`, else a URL-encoded PEM
- * as nginx's `$ssl_client_escaped_cert`), else from the TLS socket.
+ * as nginx's `$ssl_client_escaped_cert`), else from the TLS socket. A header holding more than one
+ * certificate presents none: a proxy that appends to a client's own header (Envoy's
+ * `APPEND_FORWARD`, or a second header line) would otherwise let the client's element be read.
  */
 function certificateThumbprint(request: PresentedRequest, header: string | undefined) {
   if (header === undefined) {
@@ -147,15 +152,32 @@ function certificateThumbprint(request: PresentedRequest, header: string | undef
     return raw === undefined ? undefined : sha256(raw);
   }
   const value = request.headers[header];
-  if (typeof value !== 'string' || value === '') return undefined;
+  if (typeof value !== 'string' || value === '' || hasSecondElement(value)) return undefined;
   try {
-    const envoy = /(?:^|;)Hash=([0-9a-fA-F]{64})(?:;|,|$)/.exec(value);
+    const envoy = /(?:^|;)Hash=([0-9a-fA-F]{64})(?:;|$)/.exec(value);
     if (envoy !== null) return Buffer.from(envoy[1]!, 'hex').toString('base64url');
-    const cert = /(?:^|;)Cert="([^"]+)"/.exec(value)?.[1] ?? value;
-    return sha256(new X509Certificate(decodeURIComponent(cert)).raw);
+    const pem = decodeURIComponent(/(?:^|;)Cert="([^"]+)"/.exec(value)?.[1] ?? value);
+    if (pem.indexOf('-----BEGIN', pem.indexOf('-----BEGIN') + 1) >= 0) return undefined;
+    return sha256(new X509Certificate(pem).raw);
   } catch {
     return undefined; // a header that holds no certificate presents none
   }
+}
+
+/**
+ * Whether a forwarded-certificate header holds more than one element: XFCC separates them with
+ * commas outside quoted values (a `Subject="CN=a,O=b"` has its own), and Node joins a header sent
+ * twice with `, `. A URL-encoded PEM has no comma.
+ */
+function hasSecondElement(value: string): boolean {
+  let quoted = false;
+  for (let index = 0; index < value.length; index++) {
+    const char = value[index];
+    if (char === '\\' && quoted) index++;
+    else if (char === '"') quoted = !quoted;
+    else if (char === ',' && !quoted) return true;
+  }
+  return false;
 }
 
 function sha256(data: Buffer): string {

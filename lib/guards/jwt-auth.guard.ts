@@ -1,5 +1,5 @@
 import { HttpException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { DpopProofInvalidError, TokenMissingError, type JwksError } from '../errors/jwks-errors.js';
+import { TokenMissingError, type JwksError } from '../errors/jwks-errors.js';
 import {
   SenderConstraints,
   type PresentedRequest,
@@ -105,24 +105,14 @@ export class JwtAuthGuard implements CanActivate {
     presented: Presented,
     http: PresentedRequest | undefined,
   ): Promise<Authenticated> {
-    if (http === undefined) {
-      // WebSockets and RPC carry no DPoP proof: a bound token is refused by verify().
-      if (presented.scheme === 'DPoP')
-        throw new DpopProofInvalidError('DPoP is checked over HTTP only');
-      return this.principal.strategy.authenticateToken(presented.token);
-    }
-    const request = graphqlHttpRequest(context);
-    if (request === undefined) return this.authenticateRequest(http, presented);
+    const { strategy } = this.principal;
+    const request = http === undefined ? undefined : graphqlHttpRequest(context);
+    if (request === undefined) return strategy.authenticatePresented(presented, http);
     const known = this.operations.get(request);
     if (known?.token === presented.token) return known.authenticated;
-    const authenticated = this.authenticateRequest(http, presented);
+    const authenticated = strategy.authenticatePresented(presented, http);
     this.operations.set(request, { token: presented.token, authenticated });
     return authenticated;
-  }
-
-  private async authenticateRequest(http: PresentedRequest, presented: Presented) {
-    const verified = await this.verifier.verifyPresented(http, presented);
-    return this.principal.strategy.principalOf(verified);
   }
 
   /** The first token found in what the context's transport carries, and how it was presented. */

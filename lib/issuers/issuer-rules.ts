@@ -2,6 +2,7 @@ import {
   AlgorithmNotAllowedError,
   CertificateBindingMismatchError,
   DpopBindingMismatchError,
+  DpopProofInvalidError,
   IssuerUntrustedError,
   TypeInvalidError,
   AudienceMismatchError,
@@ -141,13 +142,14 @@ function checkConfirmation(cnf: unknown): void {
 }
 
 /**
- * Refuses a bound token (`cnf.jkt`, `cnf["x5t#S256"]`) where nothing checks the binding (no request:
- * `JwtVerifier.verify`, passport-jwt's key provider): a bound token without its key or
- * certificate is a stolen token (RFC 9449 §7.1, RFC 8705 §3).
- * @throws DpopBindingMismatchError, CertificateBindingMismatchError
+ * Where no request is there to check a binding against (`JwtVerifier.verify`, passport-jwt's key
+ * provider, WebSocket and RPC messages): a bound token (`cnf.jkt`, `cnf["x5t#S256"]`) is refused, as
+ * without its key or certificate it is a stolen token (RFC 9449 §7.1, RFC 8705 §3); and under
+ * `dpop.required` or `mtls.required` so is every other token, which the module accepts only bound.
+ * @throws DpopBindingMismatchError, CertificateBindingMismatchError, DpopProofInvalidError
  */
-export function refuseBound(payload: JwtPayload): void {
-  if (payload.cnf === undefined) return; // the hot path: nothing bound
+export function refuseBound(payload: JwtPayload, required: RequiredBindings): void {
+  if (payload.cnf === undefined && !required.dpop.required && !required.mtls.required) return;
   const bound = boundTo(payload);
   if (bound?.jkt !== undefined) {
     throw new DpopBindingMismatchError('a DPoP-bound token without its proof');
@@ -155,6 +157,16 @@ export function refuseBound(payload: JwtPayload): void {
   if (bound?.x5t !== undefined) {
     throw new CertificateBindingMismatchError('a certificate-bound token without its request');
   }
+  if (required.dpop.required) {
+    throw new DpopProofInvalidError('DPoP is required, and only an HTTP request carries a proof');
+  }
+  if (required.mtls.required) throw new CertificateBindingMismatchError('the token is not bound');
+}
+
+/** The module's `dpop.required` and `mtls.required`, which {@link refuseBound} holds tokens to. */
+export interface RequiredBindings {
+  readonly dpop: { readonly required: boolean };
+  readonly mtls: { readonly required: boolean };
 }
 
 /** What a token is bound to (RFC 9449 §6.1 `cnf.jkt`, RFC 8705 §3.1 `cnf["x5t#S256"]`), if anything. */

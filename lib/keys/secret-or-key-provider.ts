@@ -50,7 +50,7 @@ export async function keyForToken(token: string, lookup: KeyLookup): Promise<str
   checkIssuerHeader(match.config, header, alg);
   checkIssuerClaims(match, payload, lookup.clock.now(), options.clockToleranceMs);
   // passport-jwt has no request to check a DPoP proof or a certificate against.
-  refuseBound(payload);
+  refuseBound(payload, options);
   const keys = await lookup.getKey(issuer, header.kid, alg);
   const key =
     keys.length === 1

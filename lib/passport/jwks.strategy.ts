@@ -7,9 +7,16 @@ import {
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
 import { Strategy, type SecretOrKeyProvider } from 'passport-jwt';
-import { ERROR_ANSWERS, JwksError, PrincipalRefusedError, toError } from '../errors/jwks-errors.js';
+import type { PresentedRequest } from '../binding/sender-constraints.js';
+import {
+  DpopProofInvalidError,
+  ERROR_ANSWERS,
+  JwksError,
+  PrincipalRefusedError,
+  toError,
+} from '../errors/jwks-errors.js';
 import type { JwtPayload, JwtUser, VerifiedToken } from '../jws/jwt.types.js';
-import { JwtVerifier } from '../verification/jwt-verifier.js';
+import { JwtVerifier, type Presented } from '../verification/jwt-verifier.js';
 import {
   attachVerifiedToken,
   principalHookFor,
@@ -90,6 +97,27 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
   }
 
   /**
+   * {@link JwksStrategy.authenticateToken} for a token as presented (`Bearer` or `DPoP`) and, when
+   * it came with an HTTP request, what binds it checked against that request (DPoP proof, client
+   * certificate): the one path of the guard and of passport.
+   * @throws as {@link JwksStrategy.authenticateToken}, and DPOP_PROOF_INVALID, DPOP_BINDING_MISMATCH,
+   * CERTIFICATE_BINDING_MISMATCH, SHARED_STORE_UNAVAILABLE.
+   */
+  async authenticatePresented(
+    presented: Presented,
+    http: PresentedRequest | undefined,
+  ): Promise<Authenticated> {
+    if (http !== undefined) {
+      return this.principalOf(await this.verifier.verifyPresented(http, presented));
+    }
+    // WebSockets and RPC carry no DPoP proof: verify() refuses bound tokens, and every token
+    // under dpop.required or mtls.required.
+    if (presented.scheme === 'DPoP')
+      throw new DpopProofInvalidError('DPoP is checked over HTTP only');
+    return this.authenticateToken(presented.token);
+  }
+
+  /**
    * The principal of a verified token (or of the development bypass's stand-in).
    * @throws PrincipalRefusedError (`PRINCIPAL_REFUSED`) for a falsy `validate`, or what it threw
    * (a thrown value that is no object, as an `Error`).
@@ -135,14 +163,14 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
       if (status === 503) return error(new ServiceUnavailableException());
       return fail('Bearer error="invalid_token"', status);
     };
-    let token: string | undefined;
+    let presented: Presented | undefined;
     try {
-      token = this.verifier.tokenFrom(request);
+      presented = this.verifier.presentedIn(request);
     } catch (thrown) {
       return refuse(thrown);
     }
-    if (token === undefined) return fail('Bearer', 401);
-    this.authenticateToken(token).then(
+    if (presented === undefined) return fail('Bearer', 401);
+    this.authenticatePresented(presented, httpRequest(request)).then(
       ({ user, verified }) => {
         // For JwksRulesGuard after AuthGuard('jwks'): the route's rules read the verified token.
         attachVerifiedToken(request as AuthRequest, verified);
@@ -178,4 +206,14 @@ export class PrincipalHook implements OnModuleInit {
     }
     return this.resolved;
   }
+}
+
+/**
+ * The request passport was handed, when it is an HTTP request (Express's or Fastify's): what binds a
+ * token is checked against it. A GraphQL route's `getRequest()` hands the HTTP request too.
+ */
+function httpRequest(request: unknown): PresentedRequest | undefined {
+  const { method, url, headers } = (request ?? {}) as Partial<PresentedRequest>;
+  const http = typeof method === 'string' && typeof url === 'string' && typeof headers === 'object';
+  return http && headers !== null ? (request as PresentedRequest) : undefined;
 }

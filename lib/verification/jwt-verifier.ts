@@ -162,7 +162,7 @@ export class JwtVerifier implements OnApplicationBootstrap {
     const cached = this.cache?.get(compact, this.clock.now());
     if (cached !== undefined) {
       if (this.stillHolds(cached)) {
-        if (!bound) refuseBound(cached.verified.payload);
+        if (!bound) refuseBound(cached.verified.payload, this.options);
         return cached.verified;
       }
       this.cache!.delete(compact);
@@ -184,7 +184,7 @@ export class JwtVerifier implements OnApplicationBootstrap {
     const key = requireSignature(alg, keys, signingInput, signature, issuer.issuer, header.kid);
     checkIssuerClaims(match, payload, this.clock.now(), this.options.clockToleranceMs);
     const verified: VerifiedToken = { payload, header, issuer: issuer.issuer };
-    if (!bound) refuseBound(payload);
+    if (!bound) refuseBound(payload, this.options);
     if (this.cache === undefined) return verified;
     // exp is a number here: checkClaims requires it.
     const expiresAt = (payload.exp as number) * 1000 + this.options.clockToleranceMs;

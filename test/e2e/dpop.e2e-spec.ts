@@ -4,9 +4,10 @@
 // replayStore), the nonce flow, dpop.required, JwtVerifier.verifyRequest, the metadata.
 // Covers: lib/binding/dpop-proof.ts, lib/binding/dpop-replay.ts, lib/binding/sender-constraints.ts,
 // lib/verification/jwt-verifier.ts, lib/guards/jwt-auth.guard.ts, lib/guards/refusal.ts.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { CacheModule } from '@nestjs/cache-manager';
 import { Controller, Get, Post, UseGuards } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
 import { createClient } from '@redis/client';
 import { createKeyv } from '@keyv/redis';
 import type { Keyv } from 'keyv';
@@ -29,6 +30,7 @@ import {
   type TestIssuer,
 } from '../../lib/testing/index.js';
 import { closeAfterEach } from '../fixtures/close-after-each.js';
+import { DpopReplay } from '../../lib/binding/dpop-replay.js';
 import { describeWithRedis, type RedisTarget } from '../fixtures/redis-server.js';
 import { startTestApp, type TestApp } from '../fixtures/test-app.js';
 
@@ -44,6 +46,15 @@ class NotesController {
   }
   @Post() add() {
     return { added: true };
+  }
+}
+
+/** The same route behind passport's AuthGuard('jwks'): it sees the HTTP request, so it checks proofs too. */
+@Controller('passport-notes')
+@UseGuards(AuthGuard('jwks'))
+class PassportNotesController {
+  @Get() list(@CurrentUser() user: JwtUser) {
+    return { sub: user.sub };
   }
 }
 
@@ -70,7 +81,7 @@ describe('DPoP (RFC 9449)', () => {
             ...extra,
           }),
         ],
-        controllers: [NotesController],
+        controllers: [NotesController, PassportNotesController],
       }),
     );
 
@@ -144,6 +155,18 @@ describe('DPoP (RFC 9449)', () => {
     expect(underDpop.body.code).toBe('DPOP_BINDING_MISMATCH');
   });
 
+  it("takes no room in the replay memory for a proof by another key than the token's", async () => {
+    // Else one who stole a token could flood the memory with proofs of a key of their own.
+    const app = await start({ dpop: { algorithms: ['ES256', 'EdDSA'] } });
+    const claims = jest.spyOn(app.app.get(DpopReplay), 'claim');
+    const token = issuer.sign({}, { dpopKey: key });
+    const foreign = await send(app, token, [proofFor(token, {}, createDpopKey('EdDSA'))]);
+    expect(foreign.body.code).toBe('DPOP_BINDING_MISMATCH');
+    expect(claims).not.toHaveBeenCalled();
+    expect((await send(app, token, [proofFor(token)])).status).toBe(200);
+    expect(claims).toHaveBeenCalledTimes(1);
+  });
+
   it('refuses a bound token sent as a Bearer token, even with its proof', async () => {
     const app = await start();
     const token = issuer.sign({}, { dpopKey: key });
@@ -198,6 +221,25 @@ describe('DPoP (RFC 9449)', () => {
     expect(missing.headers['www-authenticate']).toMatch(/^DPoP algs="RS256 ES256"/);
     const token = issuer.sign({}, { dpopKey: key });
     expect((await send(app, token, [proofFor(token)])).status).toBe(200);
+  });
+
+  it('with dpop.required, holds every way in to it: passport, verify(), WebSocket and RPC', async () => {
+    const app = await start({ dpop: { required: true } });
+    const plain = await app.get('/passport-notes', issuer.sign());
+    expect(plain.status).toBe(401);
+    const token = issuer.sign({ sub: 'carol' }, { dpopKey: key });
+    const url = `${RESOURCE}/passport-notes`;
+    const bound = await request(app.url)
+      .get('/passport-notes')
+      .set({ Authorization: `DPoP ${token}`, DPoP: proofFor(token, { url }) });
+    expect(bound.status).toBe(200);
+    expect(bound.body).toEqual({ sub: 'carol' });
+    // verify() sees no request (nor do WebSocket and RPC messages, which the guard verifies so).
+    const verifier = app.app.get(JwtVerifier);
+    await expect(verifier.verify(issuer.sign())).rejects.toMatchObject({
+      code: 'DPOP_PROOF_INVALID',
+    });
+    await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'DPOP_BINDING_MISMATCH' });
   });
 
   it('checks replays on this instance while the shared store fails (health: degraded), or answers 503 when strict', async () => {

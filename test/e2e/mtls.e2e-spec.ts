@@ -11,7 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
 import request from 'supertest';
-import { JwksModule, JwtAuthGuard, type JwksModuleOptions } from '../../lib/index.js';
+import { JwksModule, JwtAuthGuard, JwtVerifier, type JwksModuleOptions } from '../../lib/index.js';
 import { createTestIssuer, type TestIssuer } from '../../lib/testing/index.js';
 
 const RESOURCE = 'https://api.example.com';
@@ -178,6 +178,24 @@ describe('Certificate-bound tokens behind a TLS-terminating proxy', () => {
     expect(other.body.code).toBe('CERTIFICATE_BINDING_MISMATCH');
   });
 
+  it("presents no certificate from a header holding two: a proxy that appends to a client's own", async () => {
+    const get = await start({ mtls: { certificateHeader: 'x-forwarded-client-cert' } });
+    const token = issuer.sign({}, { certificate: client.cert });
+    const by = 'By=spiffe://cluster.local/ns/default/sa/api';
+    // Envoy's APPEND_FORWARD: the client's element (the victim's hash) first, the proxy's after.
+    const appended = `Hash=${hexHash(client.cert)},${by};Hash=${hexHash(stranger.cert)}`;
+    const refused = await get(token, { 'x-forwarded-client-cert': appended });
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('CERTIFICATE_BINDING_MISMATCH');
+    // A comma inside a quoted value is no second element.
+    const quoted = `${by};Hash=${hexHash(client.cert)};Subject="CN=client-1,O=Example"`;
+    expect((await get(token, { 'x-forwarded-client-cert': quoted })).status).toBe(200);
+
+    const nginx = await start({ mtls: { certificateHeader: 'x-ssl-client-cert' } });
+    const twoPems = encodeURIComponent(`${client.cert}\n${stranger.cert}`);
+    expect((await nginx(token, { 'x-ssl-client-cert': twoPems })).status).toBe(401);
+  });
+
   it('with mtls.required, refuses a token that is not bound to a certificate', async () => {
     const get = await start({ mtls: { required: true, certificateHeader: 'x-ssl-client-cert' } });
     const unbound = await get(issuer.sign());
@@ -190,5 +208,10 @@ describe('Certificate-bound tokens behind a TLS-terminating proxy', () => {
       '/.well-known/oauth-protected-resource',
     );
     expect(metadata.body.tls_client_certificate_bound_access_tokens).toBe(true);
+    // verify() sees no connection: under mtls.required no token passes it.
+    const verifier = apps.at(-1)!.get(JwtVerifier);
+    await expect(verifier.verify(issuer.sign())).rejects.toMatchObject({
+      code: 'CERTIFICATE_BINDING_MISMATCH',
+    });
   });
 });
