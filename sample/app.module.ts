@@ -36,7 +36,11 @@ export class AppModule {
           ],
           // This API's URI (RFC 8707): served as RFC 9728 metadata, named in every challenge.
           resource: staff.audience,
-          protectedResource: { resourceName: 'nestjs-jwks sample API' },
+          protectedResource: {
+            resourceName: 'nestjs-jwks sample API',
+            // Listed by hand, as the MCP tool's write:me is required in its handler, on no decorator.
+            scopesSupported: ['read:me', 'delete:me', 'write:me'],
+          },
           // The development issuers listen on http://127.0.0.1; production issuers must use https.
           allowInsecureHttp: true,
         }),

@@ -4,17 +4,26 @@ import { isNonBlankString, isStringOrList } from '../options/option-checks.js';
 
 /**
  * Auth0: issuer `https://<domain>/` (with the trailing slash Auth0 writes in `iss`), roles from
- * `permissions` (RBAC's "Add permissions in the access token").
+ * `permissions` (RBAC's "Add permissions in the access token"). Auth0 issues RFC 9068 access tokens
+ * (`at+jwt`, `client_id`, `jti`) for an API whose "JSON Web Token (JWT) Profile" is RFC 9068 (token
+ * dialect `rfc9068_profile` or `rfc9068_profile_authz`): say so with `profile: 'rfc9068'`, and an
+ * ID token or a token of another profile is refused. Of the other presets' providers, none writes
+ * `at+jwt` access tokens.
  * @example auth0({ domain: 'tenant.eu.auth0.com', audience: 'https://api.example.com' })
  * @throws InvalidOptionsError (`OPTIONS_INVALID`) when any input is missing or blank.
  */
-export function auth0(options: { domain: string; audience: string | string[] }): IssuerOptions {
-  const { domain, audience } = options;
+export function auth0(options: {
+  domain: string;
+  audience: string | string[];
+  profile?: 'rfc9068';
+}): IssuerOptions {
+  const { domain, audience, profile } = options;
   checkPresetInput('auth0', { domain, audience }, ['domain'], ['audience']);
   return {
     issuer: `https://${domain}/`,
     audience,
     rolesClaim: 'permissions',
+    ...(profile === undefined ? {} : { profile }),
   };
 }
 

@@ -125,9 +125,7 @@ describe('The sample API', () => {
       authorization_servers: [staff.url, partner.url],
       resource_name: 'nestjs-jwks sample API',
     });
-    expect(metadata.body.scopes_supported).toEqual(
-      expect.arrayContaining(['read:me', 'delete:me']),
-    );
+    expect(metadata.body.scopes_supported).toEqual(['delete:me', 'read:me', 'write:me']);
     const refused = await request(app.getHttpServer()).post('/mcp');
     expect(refused.status).toBe(401);
     expect(refused.headers['www-authenticate']).toBe(

@@ -20,6 +20,15 @@ describe('auth0', () => {
       rolesClaim: 'permissions',
     });
   });
+  it("holds an API's RFC 9068 tokens to that profile when told", () => {
+    const options = auth0({
+      domain: 'acme.auth0.com',
+      audience: 'https://api',
+      profile: 'rfc9068',
+    });
+    expect(options.profile).toBe('rfc9068');
+    expect('profile' in auth0({ domain: 'acme.auth0.com', audience: 'https://api' })).toBe(false);
+  });
   it('refuses a URL where a domain belongs', () => {
     expect(() => auth0({ domain: 'https://acme.auth0.com/', audience: 'x' })).toThrow(
       /must be a host name/,
