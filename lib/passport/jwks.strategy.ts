@@ -102,6 +102,7 @@ export class JwksStrategy extends PassportStrategy(Strategy, 'jwks') {
    * certificate): the one path of the guard and of passport.
    * @throws as {@link JwksStrategy.authenticateToken}, and DPOP_PROOF_INVALID, DPOP_BINDING_MISMATCH,
    * CERTIFICATE_BINDING_MISMATCH, SHARED_STORE_UNAVAILABLE.
+   * @internal (the guard's and passport's)
    */
   async authenticatePresented(
     presented: Presented,
