@@ -196,7 +196,11 @@ function secure(operation: Operation, rules: HandlerRules, schemes: Schemes): vo
   const responses = (operation.responses ??= {});
   for (const status of [401, 403, 503] as const) {
     const own = asked.filter(({ code }) => ERROR_ANSWERS[code].status === status);
-    const codes = [...new Set([...CODES_BY_STATUS[status], ...own.map(({ code }) => code)])];
+    // An optional route answers a request without a token; only a bad token is refused.
+    const general = CODES_BY_STATUS[status].filter(
+      (code) => !(rules.optional && code === 'TOKEN_MISSING'),
+    );
+    const codes = [...new Set([...general, ...own.map(({ code }) => code)])];
     if (codes.length === 0 || responses[status] !== undefined) continue;
     responses[status] = refusal(status, codes, own.map(({ asks }) => asks).join('; '));
   }

@@ -290,7 +290,12 @@ async function runQuickStart(work, esm) {
     const base = `http://127.0.0.1:${port}`;
     let token;
     while (Date.now() < deadline) {
-      token ??= /^curl localhost:3000\/me -H "Authorization: Bearer ([\w.-]+)"$/m.exec(output)?.[1];
+      // The printed curl names the port the app listens on (PORT), so it works as pasted.
+      const curl = new RegExp(
+        `^curl localhost:${port}/me -H "Authorization: Bearer ([\\w.-]+)"$`,
+        'm',
+      );
+      token ??= curl.exec(output)?.[1];
       const hello = await fetch(`${base}/hello`).catch(() => undefined);
       if (token !== undefined && hello?.status === 200) break;
       if (child.exitCode !== null) throw new Error(`it exited (${child.exitCode}):\n${output}`);

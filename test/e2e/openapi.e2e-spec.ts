@@ -1,3 +1,9 @@
+// What: addJwksSecurity() writes an OpenAPI document from the decorators: a scheme per issuer
+// (openIdConnect, or bearer), each operation's security with its scopes and @AnyScope alternatives,
+// @Public() open and @OptionalAuth() optional, the 401/403/503 answers with the codes each can carry
+// and what the route requires; versions, path aliases, @All(), the application's own answers; DPoP
+// and mTLS in the schemes' descriptions; the sample's /docs-json.
+// Covers: lib/openapi/openapi.ts, lib/guards/route-rules.ts, lib/errors/jwks-errors.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   All,
@@ -137,7 +143,11 @@ describe('addJwksSecurity: the OpenAPI document of the sample API', () => {
       'GET /public': { security: [] }, // @Public()
       'GET /me': guarded(either()),
       'GET /me/subject': guarded(either()),
-      'GET /greeting': guarded([{}, ...either()]), // @OptionalAuth(): anonymous, or a valid token
+      // @OptionalAuth(): anonymous, or a valid token; a request without one is answered, not refused.
+      'GET /greeting': {
+        ...guarded([{}, ...either()]),
+        401: UNAUTHORIZED.filter((code) => code !== 'TOKEN_MISSING'),
+      },
       'GET /me/scoped': guarded(either(['read:me']), ['INSUFFICIENT_SCOPE']),
       'GET /me/delete': guarded(either(['delete:me']), ['INSUFFICIENT_SCOPE']),
       'GET /admin': guarded(either(), ['INSUFFICIENT_ROLE']), // @Roles('admin')
