@@ -1,6 +1,6 @@
 // What: the API as a standards-complete OAuth resource server: protected resource metadata (RFC 9728)
-// on Express and Fastify, challenges pointing at it, `aud` bound to `resource` (RFC 8707), step-up
-// (RFC 9470), the RFC 9068 profile, maxTokenAge and any-of scopes.
+// on Express and Fastify, its configured overrides, challenges pointing at it, `aud` bound to
+// `resource` (RFC 8707), step-up (RFC 9470), the RFC 9068 profile, maxTokenAge and any-of scopes.
 // Covers: lib/resource/protected-resource.ts, lib/options/resource.ts, lib/guards/refusal.ts,
 // lib/guards/route-rules.ts, lib/decorators/access.decorators.ts, lib/issuers/issuer-rules.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -199,6 +199,23 @@ describe('The resource, the JWT access-token profile and token age', () => {
     expect(missing.headers['www-authenticate']).toBe(
       'Bearer resource_metadata="http://127.0.0.1/.well-known/oauth-protected-resource"',
     );
+  });
+
+  it('serves protectedResource.authorizationServers and scopesSupported instead of the issuers and the scopes routes name', async () => {
+    const get = await start({
+      issuers: [issuer.issuerOptions()],
+      resource: 'http://127.0.0.1',
+      protectedResource: {
+        authorizationServers: ['https://login.example.com'],
+        scopesSupported: ['notes:read'],
+      },
+    });
+    const response = await get('/.well-known/oauth-protected-resource');
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      authorization_servers: ['https://login.example.com'],
+      scopes_supported: ['notes:read'],
+    });
   });
 
   it("keeps an issuer's own audience over the resource", async () => {
