@@ -1,6 +1,7 @@
 // What: the API as a standards-complete OAuth resource server: protected resource metadata (RFC 9728)
 // on Express and Fastify, its configured overrides, challenges pointing at it, `aud` bound to
-// `resource` (RFC 8707), step-up (RFC 9470), the RFC 9068 profile, maxTokenAge and any-of scopes.
+// `resource` (RFC 8707), step-up (RFC 9470) on a method or a whole class, @MaxAuthAge() within the
+// clock tolerance, the RFC 9068 profile, maxTokenAge and any-of scopes.
 // Covers: lib/resource/protected-resource.ts, lib/options/resource.ts, lib/guards/refusal.ts,
 // lib/guards/route-rules.ts, lib/decorators/access.decorators.ts, lib/issuers/issuer-rules.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -48,11 +49,21 @@ class NotesController {
   }
 }
 
-/** A Nest app on 127.0.0.1 with the notes controller, behind a global JwtAuthGuard too. */
+/** Step-up on the class: every route of it asks for the acr. */
+@Controller('vault')
+@UseGuards(JwtAuthGuard)
+@RequireAcr('urn:example:mfa')
+class VaultController {
+  @Get() open() {
+    return { opened: true };
+  }
+}
+
+/** A Nest app on 127.0.0.1 with the notes and vault controllers, behind a global JwtAuthGuard too. */
 async function startApp(options: JwksModuleOptions, platform: Platform = 'express', prefix = '') {
   @Module({
     imports: [JwksModule.forRoot({ allowInsecureHttp: true, prefetch: false, ...options })],
-    controllers: [NotesController],
+    controllers: [NotesController, VaultController],
     providers: [{ provide: APP_GUARD, useExisting: JwtAuthGuard }],
   })
   class ResourceModule {}
@@ -76,6 +87,7 @@ describe.each(PLATFORMS)('Protected resource metadata and challenges over %s', (
       {
         issuers: [issuer.issuerOptions({ audience: undefined })],
         resource: RESOURCE,
+        clockTolerance: 30,
         protectedResource: {
           resourceName: 'Notes API',
           resourceDocumentation: 'https://docs.example.com/notes',
@@ -149,6 +161,16 @@ describe.each(PLATFORMS)('Protected resource metadata and challenges over %s', (
     expect((await get('/v1/notes/mfa', issuer.sign({ acr: 'urn:example:mfa' }))).status).toBe(200);
   });
 
+  it("asks every route of a class with @RequireAcr() for the class's acr", async () => {
+    const weak = await get('/v1/vault', issuer.sign({ acr: 'urn:example:pwd' }));
+    expect(weak.status).toBe(401);
+    expect(weak.body.code).toBe('INSUFFICIENT_USER_AUTHENTICATION');
+    expect(weak.headers['www-authenticate']).toBe(
+      `Bearer ${challenge('error="insufficient_user_authentication", error_description="A stronger or more recent authentication is required", acr_values="urn:example:mfa"')}`,
+    );
+    expect((await get('/v1/vault', issuer.sign({ acr: 'urn:example:mfa' }))).status).toBe(200);
+  });
+
   it('asks for a recent login with max_age, and lets a recent one in', async () => {
     const now = Math.floor(Date.now() / 1000);
     const old = await get('/v1/notes/recent', issuer.sign({ auth_time: now - 3600 }));
@@ -156,6 +178,18 @@ describe.each(PLATFORMS)('Protected resource metadata and challenges over %s', (
     expect(old.headers['www-authenticate']).toContain('max_age=300');
     expect((await get('/v1/notes/recent', issuer.sign())).status).toBe(401); // no auth_time
     expect((await get('/v1/notes/recent', issuer.sign({ auth_time: now - 60 }))).status).toBe(200);
+  });
+
+  it('gives @MaxAuthAge(300) the 30 s clock tolerance: a login 320 s ago passes, 340 s ago gets max_age=300', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const within = await get('/v1/notes/recent', issuer.sign({ auth_time: now - 320 }));
+    expect(within.status).toBe(200);
+    const beyond = await get('/v1/notes/recent', issuer.sign({ auth_time: now - 340 }));
+    expect(beyond.status).toBe(401);
+    expect(beyond.body.code).toBe('INSUFFICIENT_USER_AUTHENTICATION');
+    expect(beyond.headers['www-authenticate']).toBe(
+      `Bearer ${challenge('error="insufficient_user_authentication", error_description="A stronger or more recent authentication is required", max_age=300')}`,
+    );
   });
 
   it('lets any one of @AnyScope() in, and names them all in the challenge', async () => {
