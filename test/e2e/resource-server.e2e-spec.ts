@@ -1,7 +1,8 @@
 // What: the API as a standards-complete OAuth resource server: protected resource metadata (RFC 9728)
-// on Express and Fastify, its configured overrides, challenges pointing at it, `aud` bound to
-// `resource` (RFC 8707), step-up (RFC 9470) on a method or a whole class, @MaxAuthAge() within the
-// clock tolerance, the RFC 9068 profile, maxTokenAge and any-of scopes.
+// on Express and Fastify, its configured overrides, challenges pointing at it (insufficient_scope
+// naming every scope the route requires), `aud` bound to `resource` (RFC 8707), step-up (RFC 9470)
+// on a method or a whole class, @MaxAuthAge() within the clock tolerance, the RFC 9068 profile,
+// maxTokenAge and any-of scopes.
 // Covers: lib/resource/protected-resource.ts, lib/options/resource.ts, lib/guards/refusal.ts,
 // lib/guards/route-rules.ts, lib/decorators/access.decorators.ts, lib/issuers/issuer-rules.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -37,6 +38,9 @@ class NotesController {
   }
   @Scopes('notes:write') @Get('write') write() {
     return { written: true };
+  }
+  @Scopes('notes:read', 'notes:write') @Get('edit') edit() {
+    return { edited: true };
   }
   @AnyScope('notes:read', 'notes:admin') @Get('any') any() {
     return { any: true };
@@ -139,6 +143,16 @@ describe.each(PLATFORMS)('Protected resource metadata and challenges over %s', (
       `Bearer ${challenge('error="insufficient_scope", error_description="The token lacks a required scope", scope="notes:write"')}`,
     );
     expect((await get('/v1/notes/open')).status).toBe(200);
+  });
+
+  it('names every scope the route requires in insufficient_scope, not only the ones the token lacks', async () => {
+    const lacking = await get('/v1/notes/edit', issuer.sign({ scope: 'notes:read' }));
+    expect(lacking.status).toBe(403);
+    expect(lacking.headers['www-authenticate']).toBe(
+      `Bearer ${challenge('error="insufficient_scope", error_description="The token lacks a required scope", scope="notes:read notes:write"')}`,
+    );
+    const both = issuer.sign({ scope: 'notes:read notes:write' });
+    expect((await get('/v1/notes/edit', both)).status).toBe(200);
   });
 
   it('binds tokens to the resource: aud must name it when the issuer has no audience of its own', async () => {
