@@ -1,12 +1,19 @@
 // What: the API as a standards-complete OAuth resource server: protected resource metadata (RFC 9728)
 // on Express and Fastify, its configured overrides, challenges pointing at it (insufficient_scope
 // naming every scope the route requires), `aud` bound to `resource` (RFC 8707), step-up (RFC 9470)
-// on a method or a whole class, @MaxAuthAge() within the clock tolerance, the RFC 9068 profile,
-// maxTokenAge and any-of scopes.
+// on a method or a whole class, @MaxAuthAge() within the clock tolerance, the RFC 9068 profile (the
+// refusal's log line naming the claim), maxTokenAge and any-of scopes.
 // Covers: lib/resource/protected-resource.ts, lib/options/resource.ts, lib/guards/refusal.ts,
 // lib/guards/route-rules.ts, lib/decorators/access.decorators.ts, lib/issuers/issuer-rules.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Module, UseGuards, type INestApplication } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Module,
+  UseGuards,
+  type INestApplication,
+  type LoggerService,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -22,6 +29,7 @@ import {
   type JwksModuleOptions,
 } from '../../lib/index.js';
 import { createTestIssuer, type TestIssuer } from '../../lib/testing/index.js';
+import { RecordingLogger } from '../fixtures/recording-logger.js';
 import { PLATFORMS, type Platform } from '../fixtures/test-app.js';
 
 const RESOURCE = 'http://127.0.0.1/api';
@@ -64,7 +72,12 @@ class VaultController {
 }
 
 /** A Nest app on 127.0.0.1 with the notes and vault controllers, behind a global JwtAuthGuard too. */
-async function startApp(options: JwksModuleOptions, platform: Platform = 'express', prefix = '') {
+async function startApp(
+  options: JwksModuleOptions,
+  platform: Platform = 'express',
+  prefix = '',
+  logger: LoggerService | false = false,
+) {
   @Module({
     imports: [JwksModule.forRoot({ allowInsecureHttp: true, prefetch: false, ...options })],
     controllers: [NotesController, VaultController],
@@ -74,8 +87,8 @@ async function startApp(options: JwksModuleOptions, platform: Platform = 'expres
   const moduleRef = await Test.createTestingModule({ imports: [ResourceModule] }).compile();
   const app: INestApplication =
     platform === 'fastify'
-      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
-      : moduleRef.createNestApplication({ logger: false });
+      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger })
+      : moduleRef.createNestApplication({ logger });
   if (prefix !== '') app.setGlobalPrefix(prefix);
   await app.init();
   if (platform === 'fastify') await app.getHttpAdapter().getInstance().ready();
@@ -224,8 +237,8 @@ describe('The resource, the JWT access-token profile and token age', () => {
     for (const app of apps) await app.close();
     await issuer.close();
   });
-  const start = async (options: JwksModuleOptions) => {
-    const app = await startApp(options);
+  const start = async (options: JwksModuleOptions, logger: LoggerService | false = false) => {
+    const app = await startApp(options, 'express', '', logger);
     apps.push(app);
     return (path: string, token?: string) => {
       const call = request(app.getHttpServer()).get(path);
@@ -284,6 +297,18 @@ describe('The resource, the JWT access-token profile and token age', () => {
     expect(missing.body.code).toBe('CLAIM_INVALID');
     expect((await get('/notes', issuer.sign({ ...claims, jti: 7 }, atJwt))).body.code).toBe(
       'TOKEN_MALFORMED',
+    );
+  });
+
+  it("names the claim an RFC 9068 token lacks in the refusal's log line, not in the answer", async () => {
+    const logger = new RecordingLogger();
+    const get = await start({ issuers: [issuer.issuerOptions({ profile: 'rfc9068' })] }, logger);
+    const token = issuer.sign({ sub: 'u1', jti: 'j1' }, { header: { typ: 'at+jwt' } });
+    const response = await get('/notes', token);
+    expect(response.body.code).toBe('CLAIM_INVALID');
+    expect(JSON.stringify(response.body)).not.toContain('client_id');
+    expect(logger.at('verbose')).toContain(
+      'Refused a request with 401 CLAIM_INVALID: Claim client_id is required',
     );
   });
 
