@@ -1,9 +1,11 @@
 // What: DPoP-bound tokens (RFC 9449): each §4.3 rule of a proof refused on its own, the binding to
-// cnf.jkt, htu checked against the configured origin (never Host / X-Forwarded-Host), single use on
-// one instance and across two sharing a real redis-server (cache-manager, or an atomic SET NX
-// replayStore), the nonce flow, dpop.required, JwtVerifier.verifyRequest, the metadata.
+// cnf.jkt, htu checked against the configured origin (dpop.origin over resource; never Host /
+// X-Forwarded-Host), single use on one instance and across two sharing a real redis-server
+// (cache-manager, or an atomic SET NX replayStore), the nonce flow, dpop.required,
+// JwtVerifier.verifyRequest, the metadata.
 // Covers: lib/binding/dpop-proof.ts, lib/binding/dpop-replay.ts, lib/binding/sender-constraints.ts,
-// lib/verification/jwt-verifier.ts, lib/guards/jwt-auth.guard.ts, lib/guards/refusal.ts.
+// lib/options/sender-constraints.ts, lib/verification/jwt-verifier.ts, lib/guards/jwt-auth.guard.ts,
+// lib/guards/refusal.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { CacheModule } from '@nestjs/cache-manager';
 import { Controller, Get, Post, UseGuards } from '@nestjs/common';
@@ -183,6 +185,16 @@ describe('DPoP (RFC 9449)', () => {
     const forHost = await spoofed(proofFor(token, { url: 'https://evil.example/notes' }));
     expect(forHost.body.code).toBe('DPOP_PROOF_INVALID');
     expect((await spoofed(proofFor(token))).status).toBe(200);
+  });
+
+  it("takes the origin of htu from dpop.origin over the resource's", async () => {
+    const app = await start({ dpop: { origin: 'https://gateway.example.com' } });
+    const token = issuer.sign({}, { dpopKey: key });
+    const onGateway = proofFor(token, { url: 'https://gateway.example.com/notes' });
+    expect((await send(app, token, [onGateway])).status).toBe(200);
+    const onResource = await send(app, token, [proofFor(token)]);
+    expect(onResource.status).toBe(401);
+    expect(onResource.body.code).toBe('DPOP_PROOF_INVALID');
   });
 
   it('takes each proof once: its replay is refused', async () => {
