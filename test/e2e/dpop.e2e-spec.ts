@@ -1,8 +1,8 @@
 // What: DPoP-bound tokens (RFC 9449): each §4.3 rule of a proof refused on its own, the binding to
 // cnf.jkt, htu checked against the configured origin (dpop.origin over resource; never Host /
-// X-Forwarded-Host), single use on one instance and across two sharing a real redis-server
-// (cache-manager, or an atomic SET NX replayStore), the nonce flow, dpop.required,
-// JwtVerifier.verifyRequest, the metadata.
+// X-Forwarded-Host), single use on one instance (on Express and on Fastify) and across two sharing
+// a real redis-server (cache-manager, or an atomic SET NX replayStore), the nonce flow,
+// dpop.required, JwtVerifier.verifyRequest, the metadata.
 // Covers: lib/binding/dpop-proof.ts, lib/binding/dpop-replay.ts, lib/binding/sender-constraints.ts,
 // lib/options/sender-constraints.ts, lib/verification/jwt-verifier.ts, lib/guards/jwt-auth.guard.ts,
 // lib/guards/refusal.ts.
@@ -34,7 +34,7 @@ import {
 import { closeAfterEach } from '../fixtures/close-after-each.js';
 import { DpopReplay } from '../../lib/binding/dpop-replay.js';
 import { describeWithRedis, type RedisTarget } from '../fixtures/redis-server.js';
-import { startTestApp, type TestApp } from '../fixtures/test-app.js';
+import { startTestApp, type Platform, type TestApp } from '../fixtures/test-app.js';
 
 /** The API's canonical URI: the origin of every htu, whatever Host a request names. */
 const RESOURCE = 'https://api.example.com';
@@ -70,21 +70,29 @@ describe('DPoP (RFC 9449)', () => {
   });
   afterAll(() => issuer.close());
 
-  const start = async (extra: Partial<JwksModuleOptions> = {}) =>
+  const start = async (
+    extra: Partial<JwksModuleOptions> = {},
+    { platform = 'express' }: { platform?: Platform } = {},
+  ) =>
     track(
-      await startTestApp({
-        providers: [JwksHealthIndicator],
-        imports: [
-          JwksModule.forRoot({
-            issuers: [issuer.issuerOptions({ audience: undefined })],
-            resource: RESOURCE,
-            allowInsecureHttp: true,
-            prefetch: false,
-            ...extra,
-          }),
-        ],
-        controllers: [NotesController, PassportNotesController],
-      }),
+      await startTestApp(
+        {
+          providers: [JwksHealthIndicator],
+          imports: [
+            JwksModule.forRoot({
+              issuers: [issuer.issuerOptions({ audience: undefined })],
+              resource: RESOURCE,
+              allowInsecureHttp: true,
+              prefetch: false,
+              ...extra,
+            }),
+          ],
+          controllers: [NotesController, PassportNotesController],
+        },
+        platform,
+        undefined,
+        false,
+      ),
     );
 
   /** A request with `Authorization: DPoP <token>` and the proofs given (none, one, several). */
@@ -206,6 +214,21 @@ describe('DPoP (RFC 9449)', () => {
     expect(replayed.status).toBe(401);
     expect(replayed.body.code).toBe('DPOP_PROOF_INVALID');
     expect((await send(app, token, [proofFor(token)])).status).toBe(200); // a new proof is fine
+  });
+
+  it('takes each proof once on Fastify too, for its path whatever the query', async () => {
+    const app = await start({}, { platform: 'fastify' });
+    const token = issuer.sign({ sub: 'alice' }, { dpopKey: key });
+    const proof = proofFor(token);
+    const call = () =>
+      app.get('/notes?page=2').set('Authorization', `DPoP ${token}`).set('DPoP', proof);
+    const first = await call();
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ sub: 'alice' });
+    const replayed = await call();
+    expect(replayed.status).toBe(401);
+    expect(replayed.body.code).toBe('DPOP_PROOF_INVALID');
+    expect(replayed.headers['www-authenticate']).toMatch(/^DPoP error="invalid_dpop_proof"/);
   });
 
   it('asks for its nonce (use_dpop_nonce, DPoP-Nonce) and takes a proof that carries it', async () => {
