@@ -1,14 +1,17 @@
 // What: DPoP-bound tokens (RFC 9449): each §4.3 rule of a proof refused on its own, the binding to
 // cnf.jkt, htu checked against the configured origin (dpop.origin over resource; never Host /
 // X-Forwarded-Host), single use on one instance (on Express and on Fastify) and across two sharing
-// a real redis-server (cache-manager, or an atomic SET NX replayStore), the nonce flow,
-// dpop.required, JwtVerifier.verifyRequest, the metadata.
+// a real redis-server (cache-manager, or an atomic SET NX replayStore), GraphQL over HTTP (Apollo:
+// the refusal's reason in the error's extensions), the nonce flow, dpop.required,
+// JwtVerifier.verifyRequest, the metadata.
 // Covers: lib/binding/dpop-proof.ts, lib/binding/dpop-replay.ts, lib/binding/sender-constraints.ts,
 // lib/options/sender-constraints.ts, lib/verification/jwt-verifier.ts, lib/guards/jwt-auth.guard.ts,
 // lib/guards/refusal.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { CacheModule } from '@nestjs/cache-manager';
 import { Controller, Get, Post, UseGuards } from '@nestjs/common';
+import { GraphQLModule, Query, Resolver } from '@nestjs/graphql';
 import { AuthGuard } from '@nestjs/passport';
 import { createClient } from '@redis/client';
 import { createKeyv } from '@keyv/redis';
@@ -60,6 +63,23 @@ class PassportNotesController {
   }
 }
 
+/** The same over GraphQL: Apollo serves it on POST /graphql. */
+@Resolver()
+@UseGuards(JwtAuthGuard)
+class NotesResolver {
+  @Query(() => String) whoami(@CurrentUser('sub') sub: string) {
+    return sub;
+  }
+}
+
+/** Apollo as a production app configures it: no stack traces in errors. */
+const apollo = () =>
+  GraphQLModule.forRoot<ApolloDriverConfig>({
+    driver: ApolloDriver,
+    autoSchemaFile: true,
+    includeStacktraceInErrorResponses: false,
+  });
+
 describe('DPoP (RFC 9449)', () => {
   let issuer: TestIssuer;
   let key: DpopKey;
@@ -70,14 +90,15 @@ describe('DPoP (RFC 9449)', () => {
   });
   afterAll(() => issuer.close());
 
+  /** An app for RESOURCE with the notes routes (and, with `graphql`, Apollo's /graphql). */
   const start = async (
     extra: Partial<JwksModuleOptions> = {},
-    { platform = 'express' }: { platform?: Platform } = {},
+    { platform = 'express', graphql = false }: { platform?: Platform; graphql?: boolean } = {},
   ) =>
     track(
       await startTestApp(
         {
-          providers: [JwksHealthIndicator],
+          providers: [JwksHealthIndicator, ...(graphql ? [NotesResolver] : [])],
           imports: [
             JwksModule.forRoot({
               issuers: [issuer.issuerOptions({ audience: undefined })],
@@ -86,6 +107,7 @@ describe('DPoP (RFC 9449)', () => {
               prefetch: false,
               ...extra,
             }),
+            ...(graphql ? [apollo()] : []),
           ],
           controllers: [NotesController, PassportNotesController],
         },
@@ -244,6 +266,27 @@ describe('DPoP (RFC 9449)', () => {
     expect(second.headers['dpop-nonce']).toBe(nonce);
     const forged = await send(app, token, [proofFor(token, { nonce: 'forged-nonce' })]);
     expect(forged.headers['www-authenticate']).toMatch(/^DPoP error="use_dpop_nonce"/);
+  });
+
+  it('holds a bound token over GraphQL over HTTP (Apollo): its proof of POST /graphql once, never as Bearer', async () => {
+    const app = await start({}, { graphql: true });
+    const token = issuer.sign({ sub: 'alice' }, { dpopKey: key });
+    const query = (authorization: string, proof?: string) => {
+      const call = request(app.url).post('/graphql').set('Authorization', authorization);
+      return (proof === undefined ? call : call.set('DPoP', proof)).send({ query: '{ whoami }' });
+    };
+    const proof = proofFor(token, { method: 'POST', url: `${RESOURCE}/graphql` });
+    expect((await query(`DPoP ${token}`, proof)).body).toEqual({ data: { whoami: 'alice' } });
+    const replayed = await query(`DPoP ${token}`, proof);
+    expect(replayed.body.errors[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'DPOP_PROOF_INVALID',
+    });
+    const asBearer = await query(`Bearer ${token}`);
+    expect(asBearer.body.errors[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'DPOP_BINDING_MISMATCH',
+    });
   });
 
   it('with dpop.required, refuses a plain Bearer token with a DPoP challenge', async () => {
