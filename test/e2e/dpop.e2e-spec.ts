@@ -1,12 +1,14 @@
 // What: DPoP-bound tokens (RFC 9449): each §4.3 rule of a proof refused on its own, the binding to
 // cnf.jkt, htu checked against the configured origin (dpop.origin over resource; never Host /
 // X-Forwarded-Host), single use on one instance (on Express and on Fastify) and across two sharing
-// a real redis-server (cache-manager, or an atomic SET NX replayStore), GraphQL over HTTP (Apollo:
-// the refusal's reason in the error's extensions), the nonce flow, dpop.required,
+// a real redis-server (cache-manager, or an atomic SET NX replayStore), the replay record sealed
+// with sharedCacheSecret, replays checked on this instance while the shared store fails (said once;
+// the health check's dpopReplay degraded, then fleet again), GraphQL over HTTP (Apollo: the
+// refusal's reason in the error's extensions), the nonce flow, dpop.required,
 // JwtVerifier.verifyRequest, the metadata.
 // Covers: lib/binding/dpop-proof.ts, lib/binding/dpop-replay.ts, lib/binding/sender-constraints.ts,
 // lib/options/sender-constraints.ts, lib/verification/jwt-verifier.ts, lib/guards/jwt-auth.guard.ts,
-// lib/guards/refusal.ts.
+// lib/guards/refusal.ts, lib/health/jwks.health.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { CacheModule } from '@nestjs/cache-manager';
@@ -36,6 +38,7 @@ import {
 } from '../../lib/testing/index.js';
 import { closeAfterEach } from '../fixtures/close-after-each.js';
 import { DpopReplay } from '../../lib/binding/dpop-replay.js';
+import { RecordingLogger } from '../fixtures/recording-logger.js';
 import { describeWithRedis, type RedisTarget } from '../fixtures/redis-server.js';
 import { startTestApp, type Platform, type TestApp } from '../fixtures/test-app.js';
 
@@ -93,7 +96,11 @@ describe('DPoP (RFC 9449)', () => {
   /** An app for RESOURCE with the notes routes (and, with `graphql`, Apollo's /graphql). */
   const start = async (
     extra: Partial<JwksModuleOptions> = {},
-    { platform = 'express', graphql = false }: { platform?: Platform; graphql?: boolean } = {},
+    {
+      platform = 'express',
+      logger = false,
+      graphql = false,
+    }: { platform?: Platform; logger?: RecordingLogger | false; graphql?: boolean } = {},
   ) =>
     track(
       await startTestApp(
@@ -113,7 +120,7 @@ describe('DPoP (RFC 9449)', () => {
         },
         platform,
         undefined,
-        false,
+        logger,
       ),
     );
 
@@ -334,6 +341,54 @@ describe('DPoP (RFC 9449)', () => {
     const unavailable = await send(strict, token, [proofFor(token)]);
     expect(unavailable.status).toBe(503);
     expect(unavailable.body.code).toBe('SHARED_STORE_UNAVAILABLE');
+  });
+
+  it('says once, over several requests, that replays are checked on this instance only while the store fails; fleet again once it answers', async () => {
+    const entries = new Map<string, unknown>();
+    let reachable = false;
+    const call = (answer: () => unknown) =>
+      reachable ? Promise.resolve(answer()) : Promise.reject(new Error('ECONNREFUSED'));
+    const flaky = {
+      get: (name: string) => call(() => entries.get(name)),
+      set: (name: string, value: unknown) => call(() => entries.set(name, value)),
+      del: (name: string) => call(() => entries.delete(name)),
+    };
+    const logger = new RecordingLogger();
+    const app = await start({ cache: flaky, sharedCacheTimeout: 0.05, dpop: {} }, { logger });
+    const health = app.app.get(JwksHealthIndicator);
+    const token = issuer.sign({}, { dpopKey: key });
+    for (let index = 0; index < 3; index++) {
+      expect((await send(app, token, [proofFor(token)])).status).toBe(200);
+    }
+    const onThisInstance = logger
+      .at('warn')
+      .filter((line) =>
+        line.startsWith('DPoP proofs are checked for replay on this instance only'),
+      );
+    expect(onThisInstance).toHaveLength(1);
+    expect((await health.isHealthy()).jwks.dpopReplay).toBe('degraded');
+    reachable = true;
+    app.clock.advance(5); // the store's next probe (controlSyncInterval)
+    expect((await send(app, token, [proofFor(token)])).status).toBe(200);
+    expect((await health.isHealthy()).jwks.dpopReplay).toBe('fleet');
+    expect(logger.at('log')).toContain('DPoP proofs are checked for replay across the fleet again');
+  });
+
+  it('seals the replay record it writes to the shared store with sharedCacheSecret ({ at, mac }); health: fleet', async () => {
+    const entries = new Map<string, unknown>();
+    const store = {
+      get: async (name: string) => entries.get(name),
+      set: async (name: string, value: unknown) => void entries.set(name, value),
+      del: async (name: string) => void entries.delete(name),
+    };
+    const app = await start({ cache: store, sharedCacheSecret: SECRET, dpop: {} });
+    const token = issuer.sign({}, { dpopKey: key });
+    expect((await send(app, token, [proofFor(token)])).status).toBe(200);
+    const records = [...entries].filter(([name]) => name.startsWith('nestjs-jwks:v1:dpop-jti:'));
+    expect(records).toEqual([
+      [expect.any(String), { at: app.clock.now(), mac: expect.stringMatching(/^[\w-]{43}$/) }],
+    ]);
+    expect((await app.app.get(JwksHealthIndicator).isHealthy()).jwks.dpopReplay).toBe('fleet');
   });
 
   it('announces DPoP in the protected resource metadata', async () => {
