@@ -4,8 +4,8 @@
 // a real redis-server (cache-manager, or an atomic SET NX replayStore), the replay record sealed
 // with sharedCacheSecret, replays checked on this instance while the shared store fails (said once;
 // the health check's dpopReplay degraded, then fleet again), GraphQL over HTTP (Apollo: the
-// refusal's reason in the error's extensions), the nonce flow, dpop.required,
-// JwtVerifier.verifyRequest, the metadata.
+// refusal's reason in the error's extensions), the nonce flow (the previous window's nonce taken,
+// an older one not), dpop.required, JwtVerifier.verifyRequest, the metadata.
 // Covers: lib/binding/dpop-proof.ts, lib/binding/dpop-replay.ts, lib/binding/sender-constraints.ts,
 // lib/options/sender-constraints.ts, lib/verification/jwt-verifier.ts, lib/guards/jwt-auth.guard.ts,
 // lib/guards/refusal.ts, lib/health/jwks.health.ts.
@@ -273,6 +273,23 @@ describe('DPoP (RFC 9449)', () => {
     expect(second.headers['dpop-nonce']).toBe(nonce);
     const forged = await send(app, token, [proofFor(token, { nonce: 'forged-nonce' })]);
     expect(forged.headers['www-authenticate']).toMatch(/^DPoP error="use_dpop_nonce"/);
+  });
+
+  it('takes a nonce of the previous window (proofMaxAge, 60 s) and asks again for one two windows old', async () => {
+    const app = await start({ dpop: { nonce: true } });
+    const token = issuer.sign({}, { dpopKey: key });
+    const withNonce = (nonce: string) =>
+      send(app, token, [proofFor(token, { nonce, iat: Math.floor(app.clock.now() / 1000) })]);
+    const nonce = (await send(app, token, [proofFor(token)])).headers['dpop-nonce'] as string;
+    app.clock.advance(60);
+    const previous = await withNonce(nonce);
+    expect(previous.status).toBe(200);
+    expect(previous.headers['dpop-nonce']).not.toBe(nonce); // this window's, to use from now on
+    app.clock.advance(60);
+    const stale = await withNonce(nonce);
+    expect(stale.status).toBe(401);
+    expect(stale.headers['www-authenticate']).toMatch(/^DPoP error="use_dpop_nonce"/);
+    expect((await withNonce(stale.headers['dpop-nonce'] as string)).status).toBe(200);
   });
 
   it('holds a bound token over GraphQL over HTTP (Apollo): its proof of POST /graphql once, never as Bearer', async () => {
