@@ -1,12 +1,19 @@
 // What: DPoP-bound tokens (RFC 9449): each §4.3 rule of a proof refused on its own, the binding to
-// cnf.jkt, htu checked against the configured origin (never Host / X-Forwarded-Host), single use on
-// one instance and across two sharing a real redis-server (cache-manager, or an atomic SET NX
-// replayStore), the nonce flow, dpop.required, JwtVerifier.verifyRequest, the metadata.
+// cnf.jkt, htu checked against the configured origin (dpop.origin over resource; never Host /
+// X-Forwarded-Host), single use on one instance (on Express and on Fastify) and across two sharing
+// a real redis-server (cache-manager, or an atomic SET NX replayStore), the replay record sealed
+// with sharedCacheSecret, replays checked on this instance while the shared store fails (said once;
+// the health check's dpopReplay degraded, then fleet again), GraphQL over HTTP (Apollo: the
+// refusal's reason in the error's extensions), the nonce flow (the previous window's nonce taken,
+// an older one not), dpop.required, JwtVerifier.verifyRequest, the metadata.
 // Covers: lib/binding/dpop-proof.ts, lib/binding/dpop-replay.ts, lib/binding/sender-constraints.ts,
-// lib/verification/jwt-verifier.ts, lib/guards/jwt-auth.guard.ts, lib/guards/refusal.ts.
+// lib/options/sender-constraints.ts, lib/verification/jwt-verifier.ts, lib/guards/jwt-auth.guard.ts,
+// lib/guards/refusal.ts, lib/health/jwks.health.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { CacheModule } from '@nestjs/cache-manager';
 import { Controller, Get, Post, UseGuards } from '@nestjs/common';
+import { GraphQLModule, Query, Resolver } from '@nestjs/graphql';
 import { AuthGuard } from '@nestjs/passport';
 import { createClient } from '@redis/client';
 import { createKeyv } from '@keyv/redis';
@@ -31,8 +38,9 @@ import {
 } from '../../lib/testing/index.js';
 import { closeAfterEach } from '../fixtures/close-after-each.js';
 import { DpopReplay } from '../../lib/binding/dpop-replay.js';
+import { RecordingLogger } from '../fixtures/recording-logger.js';
 import { describeWithRedis, type RedisTarget } from '../fixtures/redis-server.js';
-import { startTestApp, type TestApp } from '../fixtures/test-app.js';
+import { startTestApp, type Platform, type TestApp } from '../fixtures/test-app.js';
 
 /** The API's canonical URI: the origin of every htu, whatever Host a request names. */
 const RESOURCE = 'https://api.example.com';
@@ -58,6 +66,23 @@ class PassportNotesController {
   }
 }
 
+/** The same over GraphQL: Apollo serves it on POST /graphql. */
+@Resolver()
+@UseGuards(JwtAuthGuard)
+class NotesResolver {
+  @Query(() => String) whoami(@CurrentUser('sub') sub: string) {
+    return sub;
+  }
+}
+
+/** Apollo as a production app configures it: no stack traces in errors. */
+const apollo = () =>
+  GraphQLModule.forRoot<ApolloDriverConfig>({
+    driver: ApolloDriver,
+    autoSchemaFile: true,
+    includeStacktraceInErrorResponses: false,
+  });
+
 describe('DPoP (RFC 9449)', () => {
   let issuer: TestIssuer;
   let key: DpopKey;
@@ -68,21 +93,35 @@ describe('DPoP (RFC 9449)', () => {
   });
   afterAll(() => issuer.close());
 
-  const start = async (extra: Partial<JwksModuleOptions> = {}) =>
+  /** An app for RESOURCE with the notes routes (and, with `graphql`, Apollo's /graphql). */
+  const start = async (
+    extra: Partial<JwksModuleOptions> = {},
+    {
+      platform = 'express',
+      logger = false,
+      graphql = false,
+    }: { platform?: Platform; logger?: RecordingLogger | false; graphql?: boolean } = {},
+  ) =>
     track(
-      await startTestApp({
-        providers: [JwksHealthIndicator],
-        imports: [
-          JwksModule.forRoot({
-            issuers: [issuer.issuerOptions({ audience: undefined })],
-            resource: RESOURCE,
-            allowInsecureHttp: true,
-            prefetch: false,
-            ...extra,
-          }),
-        ],
-        controllers: [NotesController, PassportNotesController],
-      }),
+      await startTestApp(
+        {
+          providers: [JwksHealthIndicator, ...(graphql ? [NotesResolver] : [])],
+          imports: [
+            JwksModule.forRoot({
+              issuers: [issuer.issuerOptions({ audience: undefined })],
+              resource: RESOURCE,
+              allowInsecureHttp: true,
+              prefetch: false,
+              ...extra,
+            }),
+            ...(graphql ? [apollo()] : []),
+          ],
+          controllers: [NotesController, PassportNotesController],
+        },
+        platform,
+        undefined,
+        logger,
+      ),
     );
 
   /** A request with `Authorization: DPoP <token>` and the proofs given (none, one, several). */
@@ -185,6 +224,16 @@ describe('DPoP (RFC 9449)', () => {
     expect((await spoofed(proofFor(token))).status).toBe(200);
   });
 
+  it("takes the origin of htu from dpop.origin over the resource's", async () => {
+    const app = await start({ dpop: { origin: 'https://gateway.example.com' } });
+    const token = issuer.sign({}, { dpopKey: key });
+    const onGateway = proofFor(token, { url: 'https://gateway.example.com/notes' });
+    expect((await send(app, token, [onGateway])).status).toBe(200);
+    const onResource = await send(app, token, [proofFor(token)]);
+    expect(onResource.status).toBe(401);
+    expect(onResource.body.code).toBe('DPOP_PROOF_INVALID');
+  });
+
   it('takes each proof once: its replay is refused', async () => {
     const app = await start();
     const token = issuer.sign({}, { dpopKey: key });
@@ -194,6 +243,21 @@ describe('DPoP (RFC 9449)', () => {
     expect(replayed.status).toBe(401);
     expect(replayed.body.code).toBe('DPOP_PROOF_INVALID');
     expect((await send(app, token, [proofFor(token)])).status).toBe(200); // a new proof is fine
+  });
+
+  it('takes each proof once on Fastify too, for its path whatever the query', async () => {
+    const app = await start({}, { platform: 'fastify' });
+    const token = issuer.sign({ sub: 'alice' }, { dpopKey: key });
+    const proof = proofFor(token);
+    const call = () =>
+      app.get('/notes?page=2').set('Authorization', `DPoP ${token}`).set('DPoP', proof);
+    const first = await call();
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ sub: 'alice' });
+    const replayed = await call();
+    expect(replayed.status).toBe(401);
+    expect(replayed.body.code).toBe('DPOP_PROOF_INVALID');
+    expect(replayed.headers['www-authenticate']).toMatch(/^DPoP error="invalid_dpop_proof"/);
   });
 
   it('asks for its nonce (use_dpop_nonce, DPoP-Nonce) and takes a proof that carries it', async () => {
@@ -209,6 +273,44 @@ describe('DPoP (RFC 9449)', () => {
     expect(second.headers['dpop-nonce']).toBe(nonce);
     const forged = await send(app, token, [proofFor(token, { nonce: 'forged-nonce' })]);
     expect(forged.headers['www-authenticate']).toMatch(/^DPoP error="use_dpop_nonce"/);
+  });
+
+  it('takes a nonce of the previous window (proofMaxAge, 60 s) and asks again for one two windows old', async () => {
+    const app = await start({ dpop: { nonce: true } });
+    const token = issuer.sign({}, { dpopKey: key });
+    const withNonce = (nonce: string) =>
+      send(app, token, [proofFor(token, { nonce, iat: Math.floor(app.clock.now() / 1000) })]);
+    const nonce = (await send(app, token, [proofFor(token)])).headers['dpop-nonce'] as string;
+    app.clock.advance(60);
+    const previous = await withNonce(nonce);
+    expect(previous.status).toBe(200);
+    expect(previous.headers['dpop-nonce']).not.toBe(nonce); // this window's, to use from now on
+    app.clock.advance(60);
+    const stale = await withNonce(nonce);
+    expect(stale.status).toBe(401);
+    expect(stale.headers['www-authenticate']).toMatch(/^DPoP error="use_dpop_nonce"/);
+    expect((await withNonce(stale.headers['dpop-nonce'] as string)).status).toBe(200);
+  });
+
+  it('holds a bound token over GraphQL over HTTP (Apollo): its proof of POST /graphql once, never as Bearer', async () => {
+    const app = await start({}, { graphql: true });
+    const token = issuer.sign({ sub: 'alice' }, { dpopKey: key });
+    const query = (authorization: string, proof?: string) => {
+      const call = request(app.url).post('/graphql').set('Authorization', authorization);
+      return (proof === undefined ? call : call.set('DPoP', proof)).send({ query: '{ whoami }' });
+    };
+    const proof = proofFor(token, { method: 'POST', url: `${RESOURCE}/graphql` });
+    expect((await query(`DPoP ${token}`, proof)).body).toEqual({ data: { whoami: 'alice' } });
+    const replayed = await query(`DPoP ${token}`, proof);
+    expect(replayed.body.errors[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'DPOP_PROOF_INVALID',
+    });
+    const asBearer = await query(`Bearer ${token}`);
+    expect(asBearer.body.errors[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'DPOP_BINDING_MISMATCH',
+    });
   });
 
   it('with dpop.required, refuses a plain Bearer token with a DPoP challenge', async () => {
@@ -256,6 +358,54 @@ describe('DPoP (RFC 9449)', () => {
     const unavailable = await send(strict, token, [proofFor(token)]);
     expect(unavailable.status).toBe(503);
     expect(unavailable.body.code).toBe('SHARED_STORE_UNAVAILABLE');
+  });
+
+  it('says once, over several requests, that replays are checked on this instance only while the store fails; fleet again once it answers', async () => {
+    const entries = new Map<string, unknown>();
+    let reachable = false;
+    const call = (answer: () => unknown) =>
+      reachable ? Promise.resolve(answer()) : Promise.reject(new Error('ECONNREFUSED'));
+    const flaky = {
+      get: (name: string) => call(() => entries.get(name)),
+      set: (name: string, value: unknown) => call(() => entries.set(name, value)),
+      del: (name: string) => call(() => entries.delete(name)),
+    };
+    const logger = new RecordingLogger();
+    const app = await start({ cache: flaky, sharedCacheTimeout: 0.05, dpop: {} }, { logger });
+    const health = app.app.get(JwksHealthIndicator);
+    const token = issuer.sign({}, { dpopKey: key });
+    for (let index = 0; index < 3; index++) {
+      expect((await send(app, token, [proofFor(token)])).status).toBe(200);
+    }
+    const onThisInstance = logger
+      .at('warn')
+      .filter((line) =>
+        line.startsWith('DPoP proofs are checked for replay on this instance only'),
+      );
+    expect(onThisInstance).toHaveLength(1);
+    expect((await health.isHealthy()).jwks.dpopReplay).toBe('degraded');
+    reachable = true;
+    app.clock.advance(5); // the store's next probe (controlSyncInterval)
+    expect((await send(app, token, [proofFor(token)])).status).toBe(200);
+    expect((await health.isHealthy()).jwks.dpopReplay).toBe('fleet');
+    expect(logger.at('log')).toContain('DPoP proofs are checked for replay across the fleet again');
+  });
+
+  it('seals the replay record it writes to the shared store with sharedCacheSecret ({ at, mac }); health: fleet', async () => {
+    const entries = new Map<string, unknown>();
+    const store = {
+      get: async (name: string) => entries.get(name),
+      set: async (name: string, value: unknown) => void entries.set(name, value),
+      del: async (name: string) => void entries.delete(name),
+    };
+    const app = await start({ cache: store, sharedCacheSecret: SECRET, dpop: {} });
+    const token = issuer.sign({}, { dpopKey: key });
+    expect((await send(app, token, [proofFor(token)])).status).toBe(200);
+    const records = [...entries].filter(([name]) => name.startsWith('nestjs-jwks:v1:dpop-jti:'));
+    expect(records).toEqual([
+      [expect.any(String), { at: app.clock.now(), mac: expect.stringMatching(/^[\w-]{43}$/) }],
+    ]);
+    expect((await app.app.get(JwksHealthIndicator).isHealthy()).jwks.dpopReplay).toBe('fleet');
   });
 
   it('announces DPoP in the protected resource metadata', async () => {

@@ -1,5 +1,6 @@
 // What: JwtAuthGuard on GraphQL queries and mutations (Apollo, Mercurius): the principal,
-//   @Public(), UNAUTHENTICATED / FORBIDDEN errors carrying the code and no detail.
+//   @Public(), UNAUTHENTICATED / FORBIDDEN errors carrying the code and no detail (a step-up's
+//   INSUFFICIENT_USER_AUTHENTICATION among them).
 // Covers: lib/guards/jwt-auth.guard.ts, lib/guards/request-from-context.ts, lib/guards/refusal.ts,
 //   lib/decorators/principal.decorators.ts
 
@@ -103,6 +104,27 @@ describe.each<GraphqlDriver>(['Apollo on Express', 'Mercurius on Fastify'])(
       const readOnly = await issuer.token('read:me');
       expectRefused(await query('mutation { write }', readOnly), 'FORBIDDEN', 'INSUFFICIENT_SCOPE');
       expect((await query('mutation { write }', token)).data).toEqual({ write: true });
+    });
+
+    it('refuses a query whose @RequireAcr() the login does not meet: UNAUTHENTICATED with INSUFFICIENT_USER_AUTHENTICATION', async () => {
+      const signer = issuer.keys[0]!;
+      const withAcr = (acr: string) =>
+        signJwt(
+          { alg: 'RS256', kid: signer.kid },
+          claims(issuer.url, issuer.audience, Date.now(), { acr }),
+          signer,
+        );
+      const weak = await query('{ strong }', withAcr('urn:example:pwd'));
+      expect(weak.data).toEqual({ strong: null });
+      expectRefused(weak, 'UNAUTHENTICATED', 'INSUFFICIENT_USER_AUTHENTICATION');
+      expectRefused(
+        await query('{ strong }', token),
+        'UNAUTHENTICATED',
+        'INSUFFICIENT_USER_AUTHENTICATION',
+      );
+      expect((await query('{ strong }', withAcr('urn:example:mfa'))).data).toEqual({
+        strong: 'urn:example:mfa',
+      });
     });
   },
 );

@@ -1,5 +1,6 @@
 // What: JwtAuthGuard on a TCP microservice: the token in the message, @CurrentUser() / @Issuer(),
-//   RpcExceptions carrying the code (401, 403) while the service serves on.
+//   RpcExceptions carrying the code (401, 403; a step-up's INSUFFICIENT_USER_AUTHENTICATION is 401)
+//   while the service serves on.
 // Covers: lib/guards/jwt-auth.guard.ts, lib/guards/request-from-context.ts, lib/guards/refusal.ts,
 //   lib/decorators/principal.decorators.ts
 
@@ -13,9 +14,17 @@ import {
 } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { lastValueFrom } from 'rxjs';
-import { CurrentUser, Issuer, JwksModule, JwtAuthGuard, Scopes } from '../../lib/index.js';
+import {
+  CurrentUser,
+  Issuer,
+  JwksModule,
+  JwtAuthGuard,
+  RequireAcr,
+  Scopes,
+} from '../../lib/index.js';
 import { startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
 import { freePort } from '../fixtures/free-port.js';
+import { claims, signJwt } from '../fixtures/sign-jwt.js';
 
 @Controller()
 @UseGuards(JwtAuthGuard)
@@ -29,6 +38,12 @@ class RpcController {
   @MessagePattern('admin')
   admin() {
     return 'secret';
+  }
+
+  @RequireAcr('urn:example:mfa')
+  @MessagePattern('strong')
+  strong(@CurrentUser('acr') acr: string) {
+    return acr;
   }
 }
 
@@ -106,5 +121,28 @@ describe('JwtAuthGuard on a microservice (TCP transport)', () => {
     expect(await send('whoami', { authorization: token })).toMatchObject({
       value: { sub: issuer.clientId },
     });
+  });
+
+  it('refuses a pattern whose @RequireAcr() the login does not meet with 401 INSUFFICIENT_USER_AUTHENTICATION', async () => {
+    const signer = issuer.keys[0]!;
+    const withAcr = (acr: string) =>
+      signJwt(
+        { alg: 'RS256', kid: signer.kid },
+        claims(issuer.url, issuer.audience, Date.now(), { acr }),
+        signer,
+      );
+    expect(await send('strong', { authorization: `Bearer ${withAcr('urn:example:pwd')}` })).toEqual(
+      {
+        error: expect.objectContaining({
+          statusCode: 401,
+          code: 'INSUFFICIENT_USER_AUTHENTICATION',
+        }),
+      },
+    );
+    expect(await send('strong', { authorization: `Bearer ${withAcr('urn:example:mfa')}` })).toEqual(
+      {
+        value: 'urn:example:mfa',
+      },
+    );
   });
 });

@@ -1,10 +1,19 @@
 // What: the API as a standards-complete OAuth resource server: protected resource metadata (RFC 9728)
-// on Express and Fastify, challenges pointing at it, `aud` bound to `resource` (RFC 8707), step-up
-// (RFC 9470), the RFC 9068 profile, maxTokenAge and any-of scopes.
+// on Express and Fastify, its configured overrides, challenges pointing at it (insufficient_scope
+// naming every scope the route requires), `aud` bound to `resource` (RFC 8707), step-up (RFC 9470)
+// on a method or a whole class, @MaxAuthAge() within the clock tolerance, the RFC 9068 profile (the
+// refusal's log line naming the claim), maxTokenAge and any-of scopes.
 // Covers: lib/resource/protected-resource.ts, lib/options/resource.ts, lib/guards/refusal.ts,
 // lib/guards/route-rules.ts, lib/decorators/access.decorators.ts, lib/issuers/issuer-rules.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Module, UseGuards, type INestApplication } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Module,
+  UseGuards,
+  type INestApplication,
+  type LoggerService,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -20,6 +29,7 @@ import {
   type JwksModuleOptions,
 } from '../../lib/index.js';
 import { createTestIssuer, type TestIssuer } from '../../lib/testing/index.js';
+import { RecordingLogger } from '../fixtures/recording-logger.js';
 import { PLATFORMS, type Platform } from '../fixtures/test-app.js';
 
 const RESOURCE = 'http://127.0.0.1/api';
@@ -37,6 +47,9 @@ class NotesController {
   @Scopes('notes:write') @Get('write') write() {
     return { written: true };
   }
+  @Scopes('notes:read', 'notes:write') @Get('edit') edit() {
+    return { edited: true };
+  }
   @AnyScope('notes:read', 'notes:admin') @Get('any') any() {
     return { any: true };
   }
@@ -48,19 +61,34 @@ class NotesController {
   }
 }
 
-/** A Nest app on 127.0.0.1 with the notes controller, behind a global JwtAuthGuard too. */
-async function startApp(options: JwksModuleOptions, platform: Platform = 'express', prefix = '') {
+/** Step-up on the class: every route of it asks for the acr. */
+@Controller('vault')
+@UseGuards(JwtAuthGuard)
+@RequireAcr('urn:example:mfa')
+class VaultController {
+  @Get() open() {
+    return { opened: true };
+  }
+}
+
+/** A Nest app on 127.0.0.1 with the notes and vault controllers, behind a global JwtAuthGuard too. */
+async function startApp(
+  options: JwksModuleOptions,
+  platform: Platform = 'express',
+  prefix = '',
+  logger: LoggerService | false = false,
+) {
   @Module({
     imports: [JwksModule.forRoot({ allowInsecureHttp: true, prefetch: false, ...options })],
-    controllers: [NotesController],
+    controllers: [NotesController, VaultController],
     providers: [{ provide: APP_GUARD, useExisting: JwtAuthGuard }],
   })
   class ResourceModule {}
   const moduleRef = await Test.createTestingModule({ imports: [ResourceModule] }).compile();
   const app: INestApplication =
     platform === 'fastify'
-      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
-      : moduleRef.createNestApplication({ logger: false });
+      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger })
+      : moduleRef.createNestApplication({ logger });
   if (prefix !== '') app.setGlobalPrefix(prefix);
   await app.init();
   if (platform === 'fastify') await app.getHttpAdapter().getInstance().ready();
@@ -76,6 +104,7 @@ describe.each(PLATFORMS)('Protected resource metadata and challenges over %s', (
       {
         issuers: [issuer.issuerOptions({ audience: undefined })],
         resource: RESOURCE,
+        clockTolerance: 30,
         protectedResource: {
           resourceName: 'Notes API',
           resourceDocumentation: 'https://docs.example.com/notes',
@@ -129,6 +158,16 @@ describe.each(PLATFORMS)('Protected resource metadata and challenges over %s', (
     expect((await get('/v1/notes/open')).status).toBe(200);
   });
 
+  it('names every scope the route requires in insufficient_scope, not only the ones the token lacks', async () => {
+    const lacking = await get('/v1/notes/edit', issuer.sign({ scope: 'notes:read' }));
+    expect(lacking.status).toBe(403);
+    expect(lacking.headers['www-authenticate']).toBe(
+      `Bearer ${challenge('error="insufficient_scope", error_description="The token lacks a required scope", scope="notes:read notes:write"')}`,
+    );
+    const both = issuer.sign({ scope: 'notes:read notes:write' });
+    expect((await get('/v1/notes/edit', both)).status).toBe(200);
+  });
+
   it('binds tokens to the resource: aud must name it when the issuer has no audience of its own', async () => {
     expect((await get('/v1/notes', issuer.sign())).status).toBe(200);
     const other = await get('/v1/notes', issuer.sign({ aud: 'https://other-api.example.com' }));
@@ -149,6 +188,16 @@ describe.each(PLATFORMS)('Protected resource metadata and challenges over %s', (
     expect((await get('/v1/notes/mfa', issuer.sign({ acr: 'urn:example:mfa' }))).status).toBe(200);
   });
 
+  it("asks every route of a class with @RequireAcr() for the class's acr", async () => {
+    const weak = await get('/v1/vault', issuer.sign({ acr: 'urn:example:pwd' }));
+    expect(weak.status).toBe(401);
+    expect(weak.body.code).toBe('INSUFFICIENT_USER_AUTHENTICATION');
+    expect(weak.headers['www-authenticate']).toBe(
+      `Bearer ${challenge('error="insufficient_user_authentication", error_description="A stronger or more recent authentication is required", acr_values="urn:example:mfa"')}`,
+    );
+    expect((await get('/v1/vault', issuer.sign({ acr: 'urn:example:mfa' }))).status).toBe(200);
+  });
+
   it('asks for a recent login with max_age, and lets a recent one in', async () => {
     const now = Math.floor(Date.now() / 1000);
     const old = await get('/v1/notes/recent', issuer.sign({ auth_time: now - 3600 }));
@@ -156,6 +205,18 @@ describe.each(PLATFORMS)('Protected resource metadata and challenges over %s', (
     expect(old.headers['www-authenticate']).toContain('max_age=300');
     expect((await get('/v1/notes/recent', issuer.sign())).status).toBe(401); // no auth_time
     expect((await get('/v1/notes/recent', issuer.sign({ auth_time: now - 60 }))).status).toBe(200);
+  });
+
+  it('gives @MaxAuthAge(300) the 30 s clock tolerance: a login 320 s ago passes, 340 s ago gets max_age=300', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const within = await get('/v1/notes/recent', issuer.sign({ auth_time: now - 320 }));
+    expect(within.status).toBe(200);
+    const beyond = await get('/v1/notes/recent', issuer.sign({ auth_time: now - 340 }));
+    expect(beyond.status).toBe(401);
+    expect(beyond.body.code).toBe('INSUFFICIENT_USER_AUTHENTICATION');
+    expect(beyond.headers['www-authenticate']).toBe(
+      `Bearer ${challenge('error="insufficient_user_authentication", error_description="A stronger or more recent authentication is required", max_age=300')}`,
+    );
   });
 
   it('lets any one of @AnyScope() in, and names them all in the challenge', async () => {
@@ -176,8 +237,8 @@ describe('The resource, the JWT access-token profile and token age', () => {
     for (const app of apps) await app.close();
     await issuer.close();
   });
-  const start = async (options: JwksModuleOptions) => {
-    const app = await startApp(options);
+  const start = async (options: JwksModuleOptions, logger: LoggerService | false = false) => {
+    const app = await startApp(options, 'express', '', logger);
     apps.push(app);
     return (path: string, token?: string) => {
       const call = request(app.getHttpServer()).get(path);
@@ -201,6 +262,23 @@ describe('The resource, the JWT access-token profile and token age', () => {
     );
   });
 
+  it('serves protectedResource.authorizationServers and scopesSupported instead of the issuers and the scopes routes name', async () => {
+    const get = await start({
+      issuers: [issuer.issuerOptions()],
+      resource: 'http://127.0.0.1',
+      protectedResource: {
+        authorizationServers: ['https://login.example.com'],
+        scopesSupported: ['notes:read'],
+      },
+    });
+    const response = await get('/.well-known/oauth-protected-resource');
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      authorization_servers: ['https://login.example.com'],
+      scopes_supported: ['notes:read'],
+    });
+  });
+
   it("keeps an issuer's own audience over the resource", async () => {
     const get = await start({ issuers: [issuer.issuerOptions()], resource: RESOURCE });
     expect((await get('/notes', issuer.sign())).status).toBe(200); // aud https://api.test
@@ -219,6 +297,18 @@ describe('The resource, the JWT access-token profile and token age', () => {
     expect(missing.body.code).toBe('CLAIM_INVALID');
     expect((await get('/notes', issuer.sign({ ...claims, jti: 7 }, atJwt))).body.code).toBe(
       'TOKEN_MALFORMED',
+    );
+  });
+
+  it("names the claim an RFC 9068 token lacks in the refusal's log line, not in the answer", async () => {
+    const logger = new RecordingLogger();
+    const get = await start({ issuers: [issuer.issuerOptions({ profile: 'rfc9068' })] }, logger);
+    const token = issuer.sign({ sub: 'u1', jti: 'j1' }, { header: { typ: 'at+jwt' } });
+    const response = await get('/notes', token);
+    expect(response.body.code).toBe('CLAIM_INVALID');
+    expect(JSON.stringify(response.body)).not.toContain('client_id');
+    expect(logger.at('verbose')).toContain(
+      'Refused a request with 401 CLAIM_INVALID: Claim client_id is required',
     );
   });
 

@@ -1,5 +1,6 @@
-// What: wiring that would skip route rules or the principal hook refuses to start; JwksRulesGuard
-//   enforces rules after AuthGuard('jwks'); a class's @Public() never opens a method's rules.
+// What: wiring that would skip route rules (@Scopes, @AnyScope, @Roles, @RequireAcr, @MaxAuthAge) or
+//   the principal hook refuses to start; JwksRulesGuard enforces rules after AuthGuard('jwks'); a
+//   class's @Public() never opens a method's rules.
 // Covers: lib/guards/wiring-check.ts, lib/guards/jwks-rules.guard.ts, lib/guards/route-rules.ts,
 //   lib/passport/jwks-passport-registration.ts
 
@@ -23,14 +24,17 @@ import { Test } from '@nestjs/testing';
 import passport from 'passport';
 import request from 'supertest';
 import {
+  AnyScope,
   CurrentUser,
   JwksModule,
   JwksRulesGuard,
   JwksStrategy,
   JwtAuthGuard,
   JwtVerifier,
+  MaxAuthAge,
   OptionalAuth,
   Public,
+  RequireAcr,
   Roles,
   Scopes,
 } from '../../lib/index.js';
@@ -84,6 +88,34 @@ class ComposedController {
 @Controller()
 class ForgottenGuardController {
   @Roles('admin')
+  @Get('admin')
+  admin() {
+    return { admin: true };
+  }
+}
+
+/** Forgotten guards on routes that ask only how or when the user logged in, or any one scope. */
+@Controller()
+class UnguardedAcrController {
+  @RequireAcr('urn:example:mfa')
+  @Get('admin')
+  admin() {
+    return { admin: true };
+  }
+}
+
+@Controller()
+class UnguardedAuthAgeController {
+  @MaxAuthAge(300)
+  @Get('admin')
+  admin() {
+    return { admin: true };
+  }
+}
+
+@Controller()
+class UnguardedAnyScopeController {
+  @AnyScope('admin', 'owner')
   @Get('admin')
   admin() {
     return { admin: true };
@@ -214,6 +246,19 @@ describe('Wiring that would skip the rules refuses to start', () => {
     await expect(start(controller, providers)).rejects.toMatchObject({
       code: 'OPTIONS_INVALID',
       message: expect.stringMatching(/\.admin ask something of a token .* no JwtAuthGuard/),
+    });
+  });
+
+  it.each([
+    ['@RequireAcr()', UnguardedAcrController],
+    ['@MaxAuthAge()', UnguardedAuthAgeController],
+    ['@AnyScope()', UnguardedAnyScopeController],
+  ])('counts %s as a rule: alone on a route no guard covers', async (_name, controller) => {
+    await expect(start(controller)).rejects.toMatchObject({
+      code: 'OPTIONS_INVALID',
+      message: expect.stringMatching(
+        new RegExp(`: ${controller.name}\\.admin ask something of a token .* no JwtAuthGuard`),
+      ),
     });
   });
 
