@@ -1,4 +1,10 @@
-import { Injectable, Logger, type CanActivate, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type CanActivate,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import {
   APP_GUARD,
@@ -9,6 +15,7 @@ import {
   Reflector,
 } from '@nestjs/core';
 import { Public, RolesMetadata } from '../decorators/access.decorators.js';
+import type { Subscription } from 'rxjs';
 import { InvalidOptionsError } from '../errors/jwks-errors.js';
 import { JwksStrategy } from '../passport/jwks.strategy.js';
 import { hasTokenRules, RouteRules, type HandlerRules } from './route-rules.js';
@@ -55,8 +62,9 @@ const MAX_NAMED = 10;
  * or `roles` metadata, which only the library's `Public` and `Roles` would make it honour.
  */
 @Injectable()
-export class WiringCheck implements OnApplicationBootstrap {
+export class WiringCheck implements OnApplicationBootstrap, OnModuleDestroy {
   private warned = false;
+  private readonly connecting: Subscription;
 
   /** @internal Nest injects it. */
   constructor(
@@ -66,9 +74,28 @@ export class WiringCheck implements OnApplicationBootstrap {
     private readonly http: HttpAdapterHost,
     private readonly reflector: Reflector,
     private readonly rules: RouteRules,
-  ) {}
+  ) {
+    // The NestJS docs start a connected microservice (startAllMicroservices()) before the
+    // application initializes, so before onApplicationBootstrap: each one's server is held to the
+    // same checks before it listens.
+    this.connecting = modules
+      .getRpcTargetRegistry<MicroserviceServer>()
+      .subscribe((server) => this.checkBeforeListening(server));
+  }
 
   onApplicationBootstrap(): void {
+    const { problems, handlers, globals } = this.check();
+    if (problems.length > 0) throw new InvalidOptionsError(problems);
+    // Nest runs this hook again when a connected microservice with deferInitialization listens.
+    if (!this.warned) warnRecipeMetadata(handlers, globals);
+    this.warned = true;
+  }
+
+  onModuleDestroy(): void {
+    this.connecting.unsubscribe();
+  }
+
+  private check() {
     const wrappers = [...this.discovery.getControllers(), ...this.discovery.getProviders()];
     const handlers = this.handlers();
     const globals = this.globalGuards(wrappers);
@@ -76,10 +103,28 @@ export class WiringCheck implements OnApplicationBootstrap {
       ...requestScopedHooks(wrappers),
       ...this.unenforcedRules(handlers, globals, wrappers),
     ];
-    if (problems.length > 0) throw new InvalidOptionsError(problems);
-    // Nest runs this hook again when a connected microservice with deferInitialization listens.
-    if (!this.warned) warnRecipeMetadata(handlers, globals);
-    this.warned = true;
+    return { problems, handlers, globals };
+  }
+
+  /**
+   * A microservice connected to this HTTP application refuses to listen (its start rejects with
+   * `OPTIONS_INVALID`) while the checks fail: started before the application, it would otherwise
+   * serve its handlers before any check ran.
+   */
+  private checkBeforeListening(server: MicroserviceServer): void {
+    const http = this.http.httpAdapter as unknown;
+    if (http === undefined || http === null || typeof server?.listen !== 'function') return;
+    const listen = server.listen.bind(server);
+    server.listen = (callback) => {
+      let problems: string[];
+      try {
+        problems = this.check().problems;
+      } catch (error) {
+        return callback(error);
+      }
+      if (problems.length > 0) return callback(new InvalidOptionsError(problems));
+      return listen(callback);
+    };
   }
 
   private unenforcedRules(
@@ -163,6 +208,11 @@ export interface JwksRoute {
   readonly rules: HandlerRules;
   /** `JwtAuthGuard` runs for it: on the method, its class, or as a global guard. */
   readonly authenticated: boolean;
+}
+
+/** A microservice's transport server (`ServerTCP`, ...), as far as starting it goes. */
+interface MicroserviceServer {
+  listen(callback: (error?: unknown, ...rest: unknown[]) => void): unknown;
 }
 
 interface ApplicationContainer {

@@ -92,15 +92,25 @@ describe('Rules on the message handlers of a hybrid application (HTTP + TCP micr
   }
 
   it.each<Wiring['global']>(['APP_GUARD', 'useGlobalGuards'])(
-    'refuses to start when only %s would guard a connected microservice',
+    'refuses to start when only %s would guard a connected microservice, before it serves anything',
     async (global) => {
-      const { app } = await connect({ controller: GloballyGuardedRpc, global });
-      await app.startAllMicroservices();
-      await expect(app.listen(0, '127.0.0.1')).rejects.toMatchObject({
+      const refusal = {
         code: 'OPTIONS_INVALID',
         message: expect.stringMatching(
           /GloballyGuardedRpc\.admin handle messages .*inheritAppConfig.*add @UseGuards\(JwtAuthGuard\)/,
         ),
+      };
+      const { app, port } = await connect({ controller: GloballyGuardedRpc, global });
+      // The NestJS docs' order: the microservice starts before the application initializes.
+      await expect(app.startAllMicroservices()).rejects.toMatchObject(refusal);
+      await expect(app.listen(0, '127.0.0.1')).rejects.toMatchObject(refusal);
+      const client = ClientProxyFactory.create({
+        transport: Transport.TCP,
+        options: { host: '127.0.0.1', port },
+      });
+      track({ close: async () => client.close() });
+      await expect(lastValueFrom(client.send('admin', {}))).rejects.toMatchObject({
+        code: 'ECONNREFUSED',
       });
     },
   );
