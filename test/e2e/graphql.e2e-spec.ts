@@ -9,7 +9,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
 import { startGraphqlApp, type GraphqlDriver } from '../fixtures/graphql-app.js';
-import { claims, signJwt } from '../fixtures/sign-jwt.js';
+import { devIssuerToken } from '../fixtures/sign-jwt.js';
 
 describe.each<GraphqlDriver>(['Apollo on Express', 'Mercurius on Fastify'])(
   'JwtAuthGuard on GraphQL resolvers (%s)',
@@ -49,12 +49,7 @@ describe.each<GraphqlDriver>(['Apollo on Express', 'Mercurius on Fastify'])(
     };
 
     it('answers a guarded query with the principal, one claim and the issuer', async () => {
-      const signer = issuer.keys[0]!;
-      const withEmail = signJwt(
-        { alg: 'RS256', kid: signer.kid },
-        claims(issuer.url, issuer.audience, Date.now(), { email: 'ada@example.test' }),
-        signer,
-      );
+      const withEmail = devIssuerToken(issuer, { email: 'ada@example.test' });
       const body = await query('{ me { sub issuer email greeting } }', withEmail);
       expect(body.errors).toBeUndefined();
       expect(body.data?.me).toEqual({
@@ -107,13 +102,7 @@ describe.each<GraphqlDriver>(['Apollo on Express', 'Mercurius on Fastify'])(
     });
 
     it('refuses a query whose @RequireAcr() the login does not meet: UNAUTHENTICATED with INSUFFICIENT_USER_AUTHENTICATION', async () => {
-      const signer = issuer.keys[0]!;
-      const withAcr = (acr: string) =>
-        signJwt(
-          { alg: 'RS256', kid: signer.kid },
-          claims(issuer.url, issuer.audience, Date.now(), { acr }),
-          signer,
-        );
+      const withAcr = (acr: string) => devIssuerToken(issuer, { acr });
       const weak = await query('{ strong }', withAcr('urn:example:pwd'));
       expect(weak.data).toEqual({ strong: null });
       expectRefused(weak, 'UNAUTHENTICATED', 'INSUFFICIENT_USER_AUTHENTICATION');

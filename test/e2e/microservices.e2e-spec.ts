@@ -24,7 +24,7 @@ import {
 } from '../../lib/index.js';
 import { startDevIssuer, type DevIssuer } from '../../sample/dev-issuer.js';
 import { freePort } from '../fixtures/free-port.js';
-import { claims, signJwt } from '../fixtures/sign-jwt.js';
+import { devIssuerToken } from '../fixtures/sign-jwt.js';
 
 @Controller()
 @UseGuards(JwtAuthGuard)
@@ -124,13 +124,7 @@ describe('JwtAuthGuard on a microservice (TCP transport)', () => {
   });
 
   it('refuses a pattern whose @RequireAcr() the login does not meet with 401 INSUFFICIENT_USER_AUTHENTICATION', async () => {
-    const signer = issuer.keys[0]!;
-    const withAcr = (acr: string) =>
-      signJwt(
-        { alg: 'RS256', kid: signer.kid },
-        claims(issuer.url, issuer.audience, Date.now(), { acr }),
-        signer,
-      );
+    const withAcr = (acr: string) => devIssuerToken(issuer, { acr });
     expect(await send('strong', { authorization: `Bearer ${withAcr('urn:example:pwd')}` })).toEqual(
       {
         error: expect.objectContaining({
