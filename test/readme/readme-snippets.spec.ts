@@ -46,16 +46,18 @@ describe('README', () => {
     expect(listed).toEqual(headings);
   });
 
-  it("opens for users: pitch, Install, Quick start, then a clone's two commands before the Contents", () => {
+  it("opens for users: pitch, Install (a clone's two commands at its end, within 40 lines), Quick start, Contents", () => {
     const marks = [
       '## Install',
-      '## Quick start',
       'npm ci && npm run demo',
       'npm ci && npm test',
+      '## Quick start',
       '## Contents',
     ];
     const order = marks.map((mark) => readme.indexOf(mark));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(order[0]).toBeGreaterThan(0);
+    const head = readme.split('\n').slice(0, 40).join('\n');
+    expect(head).toContain('npm ci && npm test');
   });
 });
