@@ -29,6 +29,7 @@ import {
   type JwksModuleOptions,
 } from '../../lib/index.js';
 import { createTestIssuer, type TestIssuer } from '../../lib/testing/index.js';
+import { closeAfterEach } from '../fixtures/close-after-each.js';
 import { RecordingLogger } from '../fixtures/recording-logger.js';
 import { PLATFORMS, type Platform } from '../fixtures/test-app.js';
 
@@ -229,17 +230,13 @@ describe.each(PLATFORMS)('Protected resource metadata and challenges over %s', (
 
 describe('The resource, the JWT access-token profile and token age', () => {
   let issuer: TestIssuer;
-  const apps: INestApplication[] = [];
+  const track = closeAfterEach();
   beforeAll(async () => {
     issuer = await createTestIssuer();
   });
-  afterAll(async () => {
-    for (const app of apps) await app.close();
-    await issuer.close();
-  });
+  afterAll(() => issuer.close());
   const start = async (options: JwksModuleOptions, logger: LoggerService | false = false) => {
-    const app = await startApp(options, 'express', '', logger);
-    apps.push(app);
+    const app = track(await startApp(options, 'express', '', logger));
     return (path: string, token?: string) => {
       const call = request(app.getHttpServer()).get(path);
       return token === undefined ? call : call.set('Authorization', `Bearer ${token}`);
